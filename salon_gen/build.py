@@ -1,0 +1,256 @@
+"""`build()`: the salon's stages, in order, with the world passed in.
+
+The shell that calls the pure stages: read the folder, parse, render Markdown (cached, in
+parallel when there is much to do), assemble, render pages and feeds, then write atomically.
+Every stage's diagnostics are gathered; if any is an error, `BuildFailed` carries them all
+and nothing is written. Must not print: the CLI reports.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from . import frontmatter, sources, state
+from .errors import BuildFailed, Diagnostic, has_errors
+
+PARALLEL_THRESHOLD = 150  # Markdown bodies to render before a process pool pays for itself
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuildOptions:
+    drafts: bool = False
+    offline: bool = False
+    output: Path | None = None  # default: the config's output_dir, relative to the salon
+    jobs: int | None = None  # worker processes for rendering; None = one per core
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuildResult:
+    output: Path
+    up_to_date: bool  # nothing changed since the last build: nothing was done
+    pages: int = 0
+    files: int = 0
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    rendered: int = 0  # Markdown bodies rendered (not taken from the cache)
+    warnings: tuple[Diagnostic, ...] = ()
+
+
+def load_config(root: Path) -> tuple[object, tuple[Diagnostic, ...]]:
+    from .config import parse_config
+
+    text = sources.read_config(root)
+    if text is None:
+        raise BuildFailed([Diagnostic(
+            path=sources.CONFIG_FILE, message=f"no salon.toml in {root}",
+            hint="run 'salon init DIR' to start a new salon, or pass --source DIR")])
+    return parse_config(text, sources.CONFIG_FILE)
+
+
+def resolve_output(root: Path, configured: str, override: Path | None) -> Path:
+    out = override if override is not None else Path(configured)
+    return (out if out.is_absolute() else root / out).resolve()
+
+
+def check_output(root: Path, out: Path) -> None:
+    """Refuse an output folder whose replacement would destroy the salon itself."""
+    root = root.resolve()
+    bad = out == root or out in root.parents or (root / "content") in (out, *out.parents) or (
+        root / state.STATE_DIR) in (out, *out.parents) or (out / "salon.toml").exists() or (
+        out / ".git").exists()
+    if bad:
+        raise BuildFailed([Diagnostic(
+            path=sources.CONFIG_FILE,
+            message=f"refusing to build into {out}: salon replaces its output folder whole",
+            hint="use a folder of its own, e.g. output_dir = \"site\"")])
+
+
+def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) -> BuildResult:
+    """Build the salon at `root` as of `now`. Raises BuildFailed with every diagnostic."""
+    from . import write
+
+    config, config_diags = load_config(root)
+    if config is None or has_errors(config_diags):
+        raise BuildFailed(config_diags)
+    from .model import Config
+
+    assert isinstance(config, Config)
+    out = resolve_output(root, config.output_dir, options.output)
+    check_output(root, out)
+    paths = state.StatePaths(root=root)
+    write.recover(out)
+
+    # The no-change fast path: same inputs, nothing scheduled has come due, output untouched.
+    flags = f"drafts={options.drafts}"
+    print_ = state.fingerprint(root, out, flags)
+    last = state.load_fingerprint(paths)
+    if last is not None and last[0] == print_ and (last[1] is None or now < last[1]):
+        manifest = write.load_manifest(paths.manifest, out)
+        if write.output_intact(manifest, out):
+            return BuildResult(output=out, up_to_date=True, files=len(manifest),
+                               unchanged=len(manifest), warnings=config_diags)
+
+    site_files, statics, pages, rendered, next_change, warnings = _build_site(
+        root, config, now, options, paths)
+    report = write.write_site(out, site_files, statics, paths.manifest)
+    state.save_fingerprint(paths, print_, next_change)
+    return BuildResult(output=out, up_to_date=False, pages=pages, files=report.files,
+                       written=report.written, unchanged=report.unchanged,
+                       removed=report.removed, rendered=rendered,
+                       warnings=tuple(config_diags) + warnings)
+
+
+def _build_site(root: Path, config: object, now: datetime, options: BuildOptions,
+                paths: state.StatePaths) -> tuple[
+    tuple[object, ...], tuple[object, ...], int, int, datetime | None, tuple[Diagnostic, ...]
+]:
+    # Heavy imports live here so that an up-to-date build never pays for them.
+    from . import assemble, notes, render, syndication
+    from .cache import RenderCache
+    from .markdown import RenderedMarkdown, pygments_css
+    from .model import Config, Note, Page, Person
+
+    assert isinstance(config, Config)
+    diags: list[Diagnostic] = []
+    try:
+        zone = ZoneInfo(config.timezone)
+    except (ZoneInfoNotFoundError, ValueError):  # config already checked; belt and braces
+        zone = ZoneInfo("UTC")
+
+    tree, problems = sources.read_content(root)
+    diags += problems
+    theme_dir, theme_static = sources.theme_files(root, config.theme)
+    if config.theme and theme_dir is None and not theme_static:
+        diags.append(Diagnostic(path=sources.CONFIG_FILE, message=f"theme '{config.theme}' "
+                                f"not found: no folder themes/{config.theme}/",
+                                hint="create themes/<name>/templates/ or remove 'theme'"))
+
+    # Front matter of every file.
+    kinds = (("note", tree.notes), ("share", tree.shares), ("page", tree.pages),
+             ("person", tree.people))
+    parsed: list[tuple[str, sources.SourceFile, frontmatter.FrontMatter]] = []
+    for kind, files in kinds:
+        for f in files:
+            fm, problems = frontmatter.split(f.text, f.path)
+            diags += problems
+            if fm is not None:
+                parsed.append((kind, f, fm))
+
+    # Markdown bodies: from the cache, else rendered (in parallel when there are many).
+    from .cache import cache_key
+
+    keys = [cache_key(fm.body) for _, _, fm in parsed]
+    paths.dir.mkdir(parents=True, exist_ok=True)
+    with RenderCache(paths.render_cache) as cache:
+        if cache.warning:
+            diags.append(Diagnostic(path=str(paths.render_cache.relative_to(root)),
+                                    severity="warning", message=cache.warning))
+        done = cache.get_many(keys)
+        todo = {k: fm.body for k, (_, _, fm) in zip(keys, parsed, strict=True) if k not in done}
+        fresh = _render_markdown(list(todo.items()), options.jobs)
+        done |= fresh
+        cache.replace_all(done, fresh.keys())
+
+    note_values: list[Note] = []
+    page_values: list[Page] = []
+    people: list[Person] = []
+    info: dict[str, assemble.SourceInfo] = {}
+    for (kind, f, fm), key in zip(parsed, keys, strict=True):
+        md: RenderedMarkdown = done[key]
+        info[f.path] = assemble.SourceInfo(text=f.text, key_lines=fm.key_lines,
+                                           body_line=fm.body_line)
+        if kind in ("note", "share"):
+            note, problems = notes.parse_note(kind, f.path, fm, md, config, zone)  # type: ignore[arg-type]
+            if note is not None:
+                note_values.append(note)
+        elif kind == "page":
+            page, problems = notes.parse_page(f.path, fm, md)
+            if page is not None:
+                page_values.append(page)
+        else:
+            pair, problems = notes.parse_person(f.path, fm, md)
+            if pair is not None:
+                people.append(pair[0])
+        diags += problems
+
+    assembled = assemble.assemble(config, note_values, page_values, people, tree.statics,
+                                  info, now=now, drafts=options.drafts)
+    diags += assembled.diagnostics
+    if has_errors(diags):
+        raise BuildFailed(diags)
+
+    site = assembled.site
+    env = render.make_environment(config, theme_dir)
+    jobs = render.plan_pages(site)
+    html, problems = render.render_pages(site, env, jobs, _relpath(root))
+    diags += problems
+    if has_errors(diags):
+        raise BuildFailed(diags)
+    feeds = syndication.render_feeds(site)
+    sitemap = syndication.render_sitemap(site, _sitemap_entries(jobs))
+    robots = syndication.render_robots(site)
+    theme_static_files, generated = render.theme_statics(theme_static, pygments_css())
+    files = (*html, *feeds, sitemap, robots, *generated)
+    statics = (*site.statics, *theme_static_files)
+    warnings = tuple(d for d in diags if not d.is_error)
+    return files, statics, len(html), len(fresh), assembled.next_change, warnings
+
+
+def _sitemap_entries(jobs: Sequence[object]) -> list[tuple[str, datetime | None]]:
+    from .render import PageJob
+
+    entries: list[tuple[str, datetime | None]] = []
+    for job in jobs:
+        assert isinstance(job, PageJob)
+        if job.path == "404.html":
+            continue
+        note = job.variables.get("note")
+        when = getattr(note, "updated", None) or getattr(note, "date", None)
+        entries.append((job.path, when))
+    return entries
+
+
+def _relpath(root: Path) -> Callable[[str], str]:
+    resolved = root.resolve()
+
+    def rel(path: str) -> str:
+        try:
+            return Path(path).resolve().relative_to(resolved).as_posix()
+        except ValueError:
+            return path
+
+    return rel
+
+
+def _render_chunk(bodies: list[str]) -> list[object]:
+    from .markdown import MarkdownRenderer
+
+    renderer = MarkdownRenderer()
+    return [renderer.render(b) for b in bodies]
+
+
+def _render_markdown(todo: list[tuple[str, str]], jobs: int | None) -> dict[str, object]:
+    from .markdown import MarkdownRenderer
+
+    if not todo:
+        return {}
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(todo) < PARALLEL_THRESHOLD:
+        renderer = MarkdownRenderer()
+        return {k: renderer.render(text) for k, text in todo}
+    size = max(1, len(todo) // (workers * 4))
+    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = pool.map(_render_chunk, [[t for _, t in c] for c in chunks])
+        out: dict[str, object] = {}
+        for chunk, rendered in zip(chunks, results, strict=True):
+            for (k, _), md in zip(chunk, rendered, strict=True):
+                out[k] = md
+    return out

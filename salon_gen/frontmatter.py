@@ -1,0 +1,177 @@
+"""Front matter: split a Markdown file into its metadata and body, safely.
+
+Owns YAML (`---`) and TOML (`+++`) front matter, the line of every top-level key (so later
+stages can point at it), and date parsing. YAML is read with a safe loader that constructs
+no objects and leaves timestamps as text, so that we parse dates ourselves and can say
+*which* date is impossible and where. Must not touch the disk or know what a note is.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, tzinfo
+from types import MappingProxyType
+from typing import Any, Literal
+
+import yaml
+
+from .errors import Diagnostic
+
+try:  # the C loader is ~4x faster; fall back when PyYAML was built without libyaml
+    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _BaseLoader = yaml.SafeLoader
+
+
+class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
+    """Safe YAML without implicit timestamps: dates stay strings for `parse_datetime`."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+
+Format = Literal["yaml", "toml", "none"]
+_YAML_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
+_TOML_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*=")
+_TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FrontMatter:
+    """A file's metadata and body. `body_line` is the 1-based line where the body starts."""
+
+    data: Mapping[str, Any]
+    body: str
+    body_line: int
+    format: Format
+    key_lines: Mapping[str, int]  # top-level key -> 1-based line in the file
+
+    def line_of(self, key: str) -> int:
+        """The line of `key`, or of the front matter's first line when the key is absent."""
+        return self.key_lines.get(key, 1)
+
+
+def split(text: str, path: str) -> tuple[FrontMatter | None, tuple[Diagnostic, ...]]:
+    """Split `text` into front matter and body; report malformed metadata with its line."""
+    text = text.removeprefix("\ufeff")
+    for fence, fmt in (("---", "yaml"), ("+++", "toml")):
+        if text.startswith(fence + "\n") or text.rstrip("\n") == fence:
+            return _split_fenced(text, path, fence, fmt)  # type: ignore[arg-type]
+    return FrontMatter(
+        data=MappingProxyType({}), body=text, body_line=1, format="none", key_lines={}
+    ), ()
+
+
+def _split_fenced(
+    text: str, path: str, fence: str, fmt: Format
+) -> tuple[FrontMatter | None, tuple[Diagnostic, ...]]:
+    lines = text.split("\n")
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == fence), None)
+    if end is None:
+        return None, (
+            Diagnostic(
+                path=path,
+                line=1,
+                message=f"front matter opened with '{fence}' is never closed",
+                hint=f"add a line with just '{fence}' after the metadata",
+            ),
+        )
+    head = "\n".join(lines[1:end])
+    body = "\n".join(lines[end + 1 :])
+    key_rx = _YAML_KEY if fmt == "yaml" else _TOML_KEY
+    key_lines: dict[str, int] = {}
+    for i, line in enumerate(lines[1:end], start=2):
+        if m := key_rx.match(line):
+            key_lines.setdefault(m.group(1), i)
+
+    data: Any
+    if fmt == "yaml":
+        try:
+            data = yaml.load(head, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+        except yaml.MarkedYAMLError as e:
+            mark = e.problem_mark or e.context_mark
+            line = mark.line + 2 if mark is not None else 1
+            col = mark.column + 1 if mark is not None else None
+            problem = e.problem or e.context or "invalid YAML"
+            hint = None
+            if "could not determine a constructor" in problem:
+                problem = "YAML tags that construct objects are not allowed in front matter"
+            elif "mapping values are not allowed" in problem:
+                hint = "quote text that contains ': ', e.g. title: \"Why: a question\""
+            return None, (
+                Diagnostic(path=path, line=line, col=col, message=f"malformed YAML: {problem}",
+                           hint=hint),
+            )
+        except yaml.YAMLError as e:
+            return None, (Diagnostic(path=path, line=1, message=f"malformed YAML: {e}"),)
+    else:
+        try:
+            data = tomllib.loads(head)
+        except tomllib.TOMLDecodeError as e:
+            msg = str(e)
+            line, col = 1, None
+            if m := _TOML_POS.search(msg):
+                line, col = int(m.group(1)) + 1, int(m.group(2))
+                msg = msg[: m.start()]
+            return None, (Diagnostic(path=path, line=line, col=col,
+                                     message=f"malformed TOML: {msg}"),)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        return None, (
+            Diagnostic(
+                path=path,
+                line=2,
+                message="front matter must be a mapping of keys to values",
+                hint="write one 'key: value' per line",
+            ),
+        )
+    bad = [k for k in data if not isinstance(k, str)]
+    if bad:
+        return None, (
+            Diagnostic(path=path, line=2, message=f"front-matter key {bad[0]!r} is not text"),
+        )
+    return FrontMatter(
+        data=MappingProxyType(data),
+        body=body,
+        body_line=end + 2,
+        format=fmt,
+        key_lines=MappingProxyType(key_lines),
+    ), ()
+
+
+def parse_datetime(value: object, zone: tzinfo) -> datetime:
+    """A front-matter date or datetime as an aware UTC datetime.
+
+    Accepts `2026-03-05`, `2026-03-05 14:30`, `2026-03-05T14:30:00+01:00`, `...Z`, and the
+    date/datetime values TOML produces. A value without a zone is read in `zone`; a date
+    alone means midnight there. Raises ValueError with a message fit for a diagnostic.
+    """
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time())
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            if len(text) == 10:
+                moment = datetime.combine(date.fromisoformat(text), time())
+            else:
+                moment = datetime.fromisoformat(text)
+        except ValueError as e:
+            reason = str(e)
+            if "out of range" in reason or "must be in" in reason:
+                raise ValueError(f"impossible date '{text}': {reason}") from None
+            raise ValueError(
+                f"cannot read '{text}' as a date"
+            ) from None
+    else:
+        raise ValueError(f"expected a date, got {type(value).__name__}")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(UTC)

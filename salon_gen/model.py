@@ -1,0 +1,206 @@
+"""The values that flow between salon's stages.
+
+Owns the vocabulary: `Config`, `Note` (what the owner writes; a share is a note that carries
+a `Link`), `Page`, `Person`, `Tag`, `Site` (everything assembled, ready to render) and
+`OutputFile`. Every value is frozen, collections are tuples, datetimes are aware UTC.
+Must not import anything from salon but `errors`, and must not touch the world.
+
+Private data (a person's `private:` mapping) has its own type, `PrivateProfile`, and is never
+part of `Site`: what is not in `Site` cannot reach a template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, Literal
+
+NoteKind = Literal["note", "share"]
+
+EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def _empty() -> Mapping[str, Any]:
+    return EMPTY
+
+
+# --- configuration ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Author:
+    name: str
+    url: str | None = None
+    email: str | None = None
+    avatar: str | None = None  # a site path ("/static/me.jpg") or an absolute URL
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedOptions:
+    items: int = 20  # entries in each outgoing feed
+    full_content: bool = True  # False: summaries only
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Config:
+    title: str
+    base_url: str  # absolute http(s) URL, always ending in "/"
+    author: Author
+    description: str = ""
+    language: str = "en"
+    timezone: str = "UTC"  # IANA name, applied to dates written without a zone
+    identities: tuple[str, ...] = ()  # rel=me URLs
+    theme: str | None = None  # name of a folder under themes/
+    output_dir: str = "site"
+    feeds: FeedOptions = field(default_factory=FeedOptions)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url ("/" or "/blog/"): the prefix of every site link."""
+        rest = self.base_url.split("://", 1)[1]
+        slash = rest.find("/")
+        return rest[slash:] if slash >= 0 else "/"
+
+
+# --- content ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Link:
+    """The page a share points at."""
+
+    url: str  # absolute http(s) URL
+    title: str  # the linked page's title, else its domain
+    domain: str  # host without a leading "www."
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Via:
+    """Credit for where the owner found a share: a person in the salon, or a URL."""
+
+    name: str
+    url: str | None = None
+    person_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Note:
+    """Something the owner wrote: a note, or a share (a note that carries a `link`)."""
+
+    kind: NoteKind
+    source: str  # path of the file, relative to the salon folder ("content/notes/x.md")
+    slug: str
+    url: str  # site-relative path of its page, "notes/x/"
+    entry_id: str  # feed entry id: never changes, does not depend on the title
+    title: str  # plain text
+    date: datetime  # aware, UTC
+    updated: datetime | None = None
+    tags: tuple[str, ...] = ()
+    summary: str | None = None  # plain text, from front matter
+    excerpt: str = ""  # plain text, the start of the body
+    draft: bool = False
+    html: str = ""  # rendered body; links to other notes already resolved
+    link: Link | None = None
+    via: Via | None = None
+    people: tuple[str, ...] = ()  # ids of people the note is about
+    extra: Mapping[str, Any] = field(default_factory=_empty)  # front-matter keys salon does not know, for templates
+
+    @property
+    def is_share(self) -> bool:
+        return self.kind == "share"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Page:
+    """A standalone page (about, now, ...), linked from the navigation."""
+
+    source: str
+    slug: str
+    url: str  # "about/"
+    title: str
+    html: str = ""
+    nav: bool = True
+    weight: int = 0
+    draft: bool = False
+    extra: Mapping[str, Any] = field(default_factory=_empty)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Person:
+    """A person in the salon, as the public may see them. Holds nothing private."""
+
+    id: str
+    source: str
+    url_path: str  # site-relative path of their page, "people/<id>/"
+    name: str
+    url: str | None = None  # their own site
+    feeds: tuple[str, ...] = ()
+    interests: tuple[str, ...] = ()
+    avatar: str | None = None
+    public: bool = True
+    introducible: bool = True
+    html: str = ""  # their short public description
+    extra: Mapping[str, Any] = field(default_factory=_empty)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PrivateProfile:
+    """What the owner keeps about a person that must never be published."""
+
+    person_id: str
+    source: str
+    fields: Mapping[str, Any] = field(default_factory=_empty)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StaticFile:
+    source: str  # absolute path on disk
+    dest: str  # site-relative path, "static/avatar.svg"
+
+
+# --- assembled --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tag:
+    name: str  # as written ("static-sites")
+    slug: str
+    url: str  # "tags/<slug>/"
+    notes: tuple[Note, ...]  # newest first
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Year:
+    year: int
+    notes: tuple[Note, ...]  # newest first
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Site:
+    """Everything a theme and the feeds may show, assembled and checked."""
+
+    config: Config
+    notes: tuple[Note, ...]  # published notes and shares, newest first
+    pages: tuple[Page, ...]  # by weight, then title
+    people: tuple[Person, ...]  # public people only, by name
+    tags: tuple[Tag, ...]  # by slug
+    years: tuple[Year, ...]  # newest first
+    statics: tuple[StaticFile, ...] = ()
+
+    @property
+    def shares(self) -> tuple[Note, ...]:
+        return tuple(n for n in self.notes if n.kind == "share")
+
+    @property
+    def nav_pages(self) -> tuple[Page, ...]:
+        return tuple(p for p in self.pages if p.nav)
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    """One file of the built site: where it goes and its exact bytes."""
+
+    path: str  # site-relative, forward slashes, never absolute, never ".."
+    data: bytes

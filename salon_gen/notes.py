@@ -1,0 +1,323 @@
+"""Turning one content file into a value: `Note` (notes and shares), `Page`, `Person`.
+
+Pure: a `SourceFile`, its `FrontMatter` and its rendered Markdown in; a value and
+diagnostics out. Owns the meaning of every front-matter key (which are known, which are
+required, what each must look like). Must not know about other files: cross-file checks
+(duplicate URLs, links between notes, `via` people) belong to `assemble`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from .errors import Diagnostic, did_you_mean
+from .frontmatter import FrontMatter, parse_datetime
+from .markdown import RenderedMarkdown
+from .model import Config, Link, Note, NoteKind, Page, Person, PrivateProfile, Via
+from .urls import domain_of, is_http_url, is_safe_slug, slug_from_filename, slugify
+
+NOTE_KEYS = frozenset(
+    {"title", "date", "updated", "tags", "summary", "slug", "draft", "people", "id"}
+)
+SHARE_KEYS = NOTE_KEYS | {"link", "via"}
+PAGE_KEYS = frozenset({"title", "slug", "nav", "weight", "summary", "draft", "updated"})
+PERSON_KEYS = frozenset(
+    {"name", "url", "feeds", "interests", "avatar", "public", "introducible", "private"}
+)
+# Keys other tools write that are not near misses of ours, even if they look close.
+_FOREIGN_KEYS = frozenset(
+    {"categories", "category", "aliases", "author", "authors", "layout", "description",
+     "keywords", "lang", "type", "weight", "series", "image", "cover", "toc", "comments",
+     "permalink", "published", "status", "cssclass", "cssclasses", "created", "modified"}
+)
+
+
+@dataclass(slots=True)
+class _Reader:
+    """Collects diagnostics while reading one file's front matter."""
+
+    path: str
+    fm: FrontMatter
+    diags: list[Diagnostic]
+
+    def error(self, key: str | None, message: str, hint: str | None = None) -> None:
+        line = self.fm.line_of(key) if key else 1
+        self.diags.append(Diagnostic(path=self.path, line=line, message=message, hint=hint))
+
+    def warn(self, key: str, message: str, hint: str | None = None) -> None:
+        self.diags.append(Diagnostic(path=self.path, line=self.fm.line_of(key),
+                                     severity="warning", message=message, hint=hint))
+
+    def text(self, key: str) -> str | None:
+        value = self.fm.data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.error(key, f"{key}: expected text, got {_kind(value)}")
+            return None
+        return str(value).strip()
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.fm.data.get(key, default)
+        if not isinstance(value, bool):
+            self.error(key, f"{key}: expected true or false, got {_kind(value)}")
+            return default
+        return value
+
+    def words(self, key: str) -> tuple[str, ...]:
+        """A list of short strings; a single comma-separated string is accepted too."""
+        value = self.fm.data.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [v for v in value.split(",") if v.strip()]
+        if not isinstance(value, list) or not all(
+            isinstance(v, str | int) and not isinstance(v, bool) for v in value
+        ):
+            self.error(key, f"{key}: expected a list of text, got {_kind(value)}",
+                       hint=f"{key}: [first, second]")
+            return ()
+        seen: dict[str, None] = {}
+        for v in value:
+            seen.setdefault(str(v).strip(), None)
+        return tuple(v for v in seen if v)
+
+    def when(self, key: str, zone: tzinfo, required: bool) -> datetime | None:
+        if key not in self.fm.data or self.fm.data[key] is None:
+            if required:
+                self.error(None, f"missing required '{key}'", hint=f"add: {key}: 2026-03-05")
+            return None
+        try:
+            return parse_datetime(self.fm.data[key], zone)
+        except ValueError as e:
+            self.error(key, f"{key}: {e}", hint="write dates as 2026-03-05 or 2026-03-05 14:30")
+            return None
+
+    def check_unknown(self, known: frozenset[str]) -> dict[str, Any]:
+        extra: dict[str, Any] = {}
+        for key in self.fm.data:
+            if key in known:
+                continue
+            extra[key] = self.fm.data[key]
+            if key not in _FOREIGN_KEYS and (hint := did_you_mean(key, known)):
+                self.warn(key, f"unknown key '{key}' is kept for templates", hint=hint)
+        return extra
+
+
+def _kind(value: object) -> str:
+    names = {bool: "true/false", int: "a number", float: "a number", str: "text",
+             list: "a list", dict: "a mapping"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _tags(reader: _Reader) -> tuple[str, ...]:
+    tags: dict[str, None] = {}
+    for tag in reader.words("tags"):
+        if slugify(tag):
+            tags.setdefault(tag.lower(), None)
+        else:
+            reader.error("tags", f"tag '{tag}' has no letters or digits")
+    return tuple(tags)
+
+
+def _slug(reader: _Reader, stem: str) -> str | None:
+    explicit = reader.text("slug")
+    if explicit is not None:
+        if not is_safe_slug(explicit):
+            suggestion = slugify(explicit.replace("/", "-").replace(".", ""))
+            reader.error("slug", f"slug '{explicit}' is not a single safe path segment "
+                         "(it could write outside the site folder)",
+                         hint=f"use letters, digits and hyphens, e.g. slug: {suggestion or 'x'}")
+            return None
+        return explicit
+    slug = slug_from_filename(stem)
+    if not slug:
+        reader.error(None, f"cannot make a URL from the file name '{stem}'",
+                     hint="add a slug: my-note")
+        return None
+    return slug
+
+
+def _entry_id(reader: _Reader, config: Config, source: str, date: datetime,
+              zone: tzinfo) -> str:
+    explicit = reader.text("id")
+    if explicit:
+        if ":" not in explicit or any(c.isspace() for c in explicit):
+            reader.error("id", f"id '{explicit}' is not a URI",
+                         hint="ids look like tag:example.org,2026-03-05:my-note")
+        return explicit
+    # RFC 4151 tag URI: authority from base_url, the date as written, the file's path. It
+    # must never change (RFC 4287 §4.2.6), so it depends on neither the title nor the slug.
+    host = urlsplit(config.base_url).hostname or "localhost"
+    day = date.astimezone(zone).date().isoformat()
+    specific = source.removeprefix("content/").rsplit(".", 1)[0]
+    return f"tag:{host},{day}:{quote(specific, safe='/-._~')}"
+
+
+def parse_note(
+    kind: NoteKind,
+    path: str,
+    fm: FrontMatter,
+    md: RenderedMarkdown,
+    config: Config,
+    zone: tzinfo,
+) -> tuple[Note | None, tuple[Diagnostic, ...]]:
+    """A note or a share from its front matter and rendered body."""
+    reader = _Reader(path, fm, [])
+    extra = reader.check_unknown(SHARE_KEYS if kind == "share" else NOTE_KEYS)
+    if kind == "note":
+        for key in ("link", "via"):
+            if key in extra:
+                reader.warn(key, f"'{key}' only means something in a share",
+                            hint="move this file to content/shares/")
+    link: Link | None = None
+    via: Via | None = None
+    title = reader.text("title")
+    html = md.html
+    if kind == "share":
+        url = reader.text("link")
+        if url is None:
+            reader.error(None, "a share needs a 'link'",
+                         hint="add: link: https://example.com/the-page")
+        elif not is_http_url(url):
+            reader.error("link", f"link '{url}' is not an http or https URL",
+                         hint="links must start with https:// or http://")
+        else:
+            link = Link(url=url, title=title or domain_of(url), domain=domain_of(url))
+            title = title or domain_of(url)
+        via = _via(reader)
+    elif title is None:
+        if md.title is None:
+            reader.error(None, "note has no title",
+                         hint="add 'title: ...' to the front matter or start with '# Title'")
+        else:
+            title, html = md.title, md.body_html
+    date = reader.when("date", zone, required=True)
+    updated = reader.when("updated", zone, required=False)
+    slug = _slug(reader, path.rsplit("/", 1)[-1].rsplit(".", 1)[0])
+    tags = _tags(reader)
+    people = reader.words("people")
+    summary = reader.text("summary")
+    draft = reader.flag("draft", False)
+    if any(d.is_error for d in reader.diags) or title is None or date is None or slug is None:
+        return None, tuple(reader.diags)
+    folder = "shares" if kind == "share" else "notes"
+    return Note(
+        kind=kind,
+        source=path,
+        slug=slug,
+        url=f"{folder}/{slug}/",
+        entry_id=_entry_id(reader, config, path, date, zone),
+        title=" ".join(title.split()),
+        date=date,
+        updated=updated,
+        tags=tags,
+        summary=summary,
+        excerpt=md.excerpt,
+        draft=draft,
+        html=html,
+        link=link,
+        via=via,
+        people=people,
+        extra=MappingProxyType(extra),
+    ), tuple(reader.diags)
+
+
+def _via(reader: _Reader) -> Via | None:
+    value = reader.text("via")
+    if not value:
+        return None
+    if is_http_url(value):
+        return Via(name=domain_of(value), url=value)
+    if ":" in value:
+        reader.error("via", f"via '{value}' is neither a person's id nor an http(s) URL")
+        return None
+    return Via(name=value, person_id=value)
+
+
+def parse_page(
+    path: str, fm: FrontMatter, md: RenderedMarkdown
+) -> tuple[Page | None, tuple[Diagnostic, ...]]:
+    """A standalone page (about, now, ...)."""
+    reader = _Reader(path, fm, [])
+    extra = reader.check_unknown(PAGE_KEYS)
+    title = reader.text("title")
+    html = md.html
+    if title is None:
+        if md.title is None:
+            reader.error(None, "page has no title",
+                         hint="add 'title: ...' to the front matter or start with '# Title'")
+        else:
+            title, html = md.title, md.body_html
+    slug = _slug(reader, path.rsplit("/", 1)[-1].rsplit(".", 1)[0])
+    nav = reader.flag("nav", True)
+    weight = fm.data.get("weight", 0)
+    if isinstance(weight, bool) or not isinstance(weight, int):
+        reader.error("weight", f"weight: expected a whole number, got {_kind(weight)}")
+        weight = 0
+    draft = reader.flag("draft", False)
+    if any(d.is_error for d in reader.diags) or title is None or slug is None:
+        return None, tuple(reader.diags)
+    return Page(source=path, slug=slug, url=f"{slug}/", title=" ".join(title.split()),
+                html=html, nav=nav, weight=weight, draft=draft, extra=MappingProxyType(extra)), tuple(
+        reader.diags
+    )
+
+
+def parse_person(
+    path: str, fm: FrontMatter, md: RenderedMarkdown
+) -> tuple[tuple[Person, PrivateProfile] | None, tuple[Diagnostic, ...]]:
+    """A person, and separately what the owner keeps private about them."""
+    reader = _Reader(path, fm, [])
+    extra = reader.check_unknown(PERSON_KEYS)
+    pid = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    if slugify(pid) != pid:
+        reader.error(None, f"person id '{pid}' (the file name) must be lowercase letters, "
+                     "digits and hyphens", hint=f"rename the file to {slugify(pid) or 'x'}.md")
+    name = reader.text("name")
+    if not name:
+        reader.error(None, "a person needs a 'name'", hint="add: name: Maya Okafor")
+    url = reader.text("url")
+    if url is not None and not is_http_url(url):
+        reader.error("url", f"url '{url}' is not an http or https URL")
+        url = None
+    feeds = reader.words("feeds")
+    for feed in feeds:
+        if not is_http_url(feed):
+            reader.error("feeds", f"feed '{feed}' is not an http or https URL")
+    avatar = reader.text("avatar")
+    if avatar is not None and not (avatar.startswith("/") or is_http_url(avatar)):
+        reader.error("avatar", f"avatar '{avatar}' must be a site path (/static/...) or a URL")
+    private = fm.data.get("private")
+    if private is not None and not isinstance(private, dict):
+        reader.error("private", "private: expected a mapping of keys to values",
+                     hint="private:\n    birthday: 1990-04-12")
+        private = None
+    public = reader.flag("public", True)
+    introducible = reader.flag("introducible", True)
+    interests = tuple(dict.fromkeys(i.lower() for i in reader.words("interests")))
+    if any(d.is_error for d in reader.diags) or not name:
+        return None, tuple(reader.diags)
+    person = Person(
+        id=pid,
+        source=path,
+        url_path=f"people/{pid}/",
+        name=" ".join(name.split()),
+        url=url,
+        feeds=feeds,
+        interests=interests,
+        avatar=avatar,
+        public=public,
+        introducible=introducible,
+        html=md.html,
+        extra=MappingProxyType(extra),
+    )
+    fields: Mapping[str, Any] = MappingProxyType(dict(private or {}))
+    return (person, PrivateProfile(person_id=pid, source=path, fields=fields)), tuple(
+        reader.diags
+    )

@@ -1,0 +1,119 @@
+"""Reading the salon folder: the only module that reads content from disk.
+
+Owns the layout of a salon (`salon.toml`, `content/notes|shares|pages|people|static`,
+`themes/<name>/`) and turns it into `SourceFile` values. Must not parse Markdown or front
+matter; it only finds files and decodes them (reporting undecodable ones with their line).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Diagnostic
+from .model import StaticFile
+
+CONFIG_FILE = "salon.toml"
+CONTENT_DIR = "content"
+KINDS = ("notes", "shares", "pages", "people")
+# Editors' temporary and backup files: never content (vim swap, emacs lock/backup, Office).
+_IGNORED_PREFIXES = (".", "#", "~$")
+_IGNORED_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".bak", "#")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceFile:
+    path: str  # relative to the salon folder, forward slashes
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceTree:
+    notes: tuple[SourceFile, ...]
+    shares: tuple[SourceFile, ...]
+    pages: tuple[SourceFile, ...]
+    people: tuple[SourceFile, ...]
+    statics: tuple[StaticFile, ...]
+
+
+def is_ignored(name: str) -> bool:
+    """True for hidden files and editors' temporary files."""
+    return name.startswith(_IGNORED_PREFIXES) or name.endswith(_IGNORED_SUFFIXES)
+
+
+def read_config(root: Path) -> str | None:
+    """The text of salon.toml, or None when the folder has none."""
+    try:
+        return (root / CONFIG_FILE).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
+def walk(folder: Path) -> list[Path]:
+    """Every regular file under `folder`, sorted, skipping hidden and temporary files."""
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if not is_ignored(name):
+                found.append(Path(dirpath) / name)
+    return sorted(found)
+
+
+def _read_markdown(root: Path, folder: Path, recursive: bool) -> tuple[
+    list[SourceFile], list[Diagnostic]
+]:
+    files: list[SourceFile] = []
+    diags: list[Diagnostic] = []
+    if not folder.is_dir():
+        return files, diags
+    paths = walk(folder) if recursive else sorted(
+        p for p in folder.iterdir() if p.is_file() and not is_ignored(p.name)
+    )
+    for p in paths:
+        if p.suffix.lower() not in (".md", ".markdown"):
+            continue
+        rel = p.relative_to(root).as_posix()
+        raw = p.read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            line = raw[: e.start].count(b"\n") + 1
+            diags.append(
+                Diagnostic(path=rel, line=line, message="file is not valid UTF-8",
+                           hint="save the file as UTF-8")
+            )
+            continue
+        files.append(SourceFile(path=rel, text=text.replace("\r\n", "\n").replace("\r", "\n")))
+    return files, diags
+
+
+def read_content(root: Path) -> tuple[SourceTree, tuple[Diagnostic, ...]]:
+    """Read every content file of the salon at `root`."""
+    content = root / CONTENT_DIR
+    diags: list[Diagnostic] = []
+    found: dict[str, tuple[SourceFile, ...]] = {}
+    for kind in KINDS:
+        files, problems = _read_markdown(root, content / kind, recursive=kind in ("notes",
+                                                                                   "shares"))
+        found[kind] = tuple(files)
+        diags.extend(problems)
+    statics = tuple(
+        StaticFile(source=str(p), dest=p.relative_to(content).as_posix())
+        for p in walk(content / "static")
+    )
+    return SourceTree(statics=statics, **found), tuple(diags)
+
+
+def theme_files(root: Path, theme: str | None) -> tuple[Path | None, tuple[StaticFile, ...]]:
+    """The project theme's template folder (if any) and its static files (→ site/theme/)."""
+    if not theme:
+        return None, ()
+    base = root / "themes" / theme
+    templates = base / "templates"
+    statics = tuple(
+        StaticFile(source=str(p), dest="theme/" + p.relative_to(base / "static").as_posix())
+        for p in walk(base / "static")
+    )
+    return (templates if templates.is_dir() else None), statics

@@ -1,0 +1,94 @@
+"""salon's own state under `.salon/`: where things live, and the no-change fingerprint.
+
+Owns the layout of `.salon/` and the build fingerprint: a hash of every input's path, size
+and modification time (content, theme, config, salon's own code) plus the build options.
+When the fingerprint matches the last successful build, no scheduled item has come due and
+the output is untouched, the site is already up to date and nothing needs to run. Must not
+read file contents or decide what a site contains.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from . import __version__
+
+STATE_DIR = ".salon"
+PRIVATE_DIR = "private"
+_PACKAGE = Path(__file__).parent
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatePaths:
+    root: Path
+
+    @property
+    def dir(self) -> Path:
+        return self.root / STATE_DIR
+
+    @property
+    def render_cache(self) -> Path:
+        return self.dir / "render-cache.sqlite"
+
+    @property
+    def manifest(self) -> Path:
+        return self.dir / "manifest.json"
+
+    @property
+    def fingerprint(self) -> Path:
+        return self.dir / "fingerprint.json"
+
+
+def _stat_tree(digest: hashlib._Hash, folder: Path, label: str) -> None:
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and not d.startswith("."))
+        for name in sorted(filenames):
+            path = os.path.join(dirpath, name)
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            digest.update(f"{label}{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+
+
+def fingerprint(root: Path, output: Path, options: str) -> str:
+    """A hash that changes whenever any input of a build may have changed."""
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(f"{__version__}\0{output}\0{options}\n".encode())
+    for name in ("salon.toml",):
+        try:
+            st = os.stat(root / name)
+            digest.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        except OSError:
+            digest.update(f"{name}\0missing\n".encode())
+    _stat_tree(digest, root / "content", "c:")
+    _stat_tree(digest, root / "themes", "t:")
+    _stat_tree(digest, _PACKAGE, "p:")  # salon's own code and default theme
+    return digest.hexdigest()
+
+
+def load_fingerprint(paths: StatePaths) -> tuple[str, datetime | None] | None:
+    try:
+        data = json.loads(paths.fingerprint.read_text(encoding="utf-8"))
+        until = datetime.fromisoformat(data["next_change"]) if data["next_change"] else None
+        return str(data["fingerprint"]), until
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def save_fingerprint(paths: StatePaths, value: str, next_change: datetime | None) -> None:
+    paths.dir.mkdir(parents=True, exist_ok=True)
+    tmp = paths.fingerprint.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"fingerprint": value, "next_change":
+                               next_change.isoformat() if next_change else None}),
+                   encoding="utf-8")
+    os.replace(tmp, paths.fingerprint)
+
+
+def forget_fingerprint(paths: StatePaths) -> None:
+    paths.fingerprint.unlink(missing_ok=True)

@@ -1,0 +1,104 @@
+"""URLs and paths: slugs, absolute links, and rewriting links inside our own HTML.
+
+Pure functions only. Owns the rules that keep every output path inside the site folder
+(`is_safe_slug`, `safe_output_path`) and the one place URLs in rendered HTML are rewritten.
+Must not parse remote HTML (that is the sanitizer's job) and must not touch the disk.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from urllib.parse import quote, urljoin, urlsplit
+
+_NOT_SLUG = re.compile(r"[^\w]+")
+_SLUG = re.compile(r"^\w[\w-]*$")
+_DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
+# href/src/poster attributes in HTML that *we* rendered (Markdown output, templates): values
+# are always quoted there, which is what makes a regex enough.
+_URL_ATTR = re.compile(r'(\s(?:href|src|poster)=)(["\'])(.*?)\2', re.IGNORECASE | re.DOTALL)
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def slugify(text: str) -> str:
+    """A URL- and file-safe slug: lowercase words joined by hyphens, letters kept as letters."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("_", "-")
+    text = text.replace("'", "").replace("\u2019", "")
+    return _NOT_SLUG.sub("-", text).strip("-")
+
+
+def slug_from_filename(stem: str) -> str:
+    """`2026-03-05-checking-in` -> `checking-in`; `notes` -> `notes`."""
+    return slugify(_DATE_PREFIX.sub("", stem)) or slugify(stem)
+
+
+def is_safe_slug(slug: str) -> bool:
+    """True for a single path segment made of word characters and hyphens (no dots, slashes)."""
+    return bool(_SLUG.match(slug))
+
+
+def safe_output_path(path: str) -> bool:
+    """True if `path` (site-relative, forward slashes) stays inside the site folder."""
+    if not path or path.startswith(("/", "\\")) or "\\" in path or "\x00" in path:
+        return False
+    if re.match(r"^[a-zA-Z]:", path):
+        return False
+    return all(part not in ("", ".", "..") for part in path.split("/"))
+
+
+def is_http_url(url: str) -> bool:
+    """True for an absolute http(s) URL with a host and no whitespace or control characters."""
+    if not url or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def domain_of(url: str) -> str:
+    """The host of `url` without a leading "www.", for showing where a link goes."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    return host[4:] if host.startswith("www.") else host
+
+
+def site_path(base_path: str, path: str) -> str:
+    """A link from one page of the site to another: base path + site-relative path."""
+    if _SCHEME.match(path) or path.startswith("//"):
+        return path
+    return base_path + quote(path.lstrip("/"), safe="/#?=&%~.-_")
+
+
+def absolute(base_url: str, path: str) -> str:
+    """The absolute URL of a site-relative path (already absolute URLs pass through)."""
+    if _SCHEME.match(path) or path.startswith("//"):
+        return path
+    return base_url + quote(path.lstrip("/"), safe="/#?=&%~.-_")
+
+
+def rewrite_urls(html: str, rewrite: Callable[[str], str]) -> str:
+    """Apply `rewrite` to every href/src/poster value in HTML that salon itself produced."""
+
+    def one(m: re.Match[str]) -> str:
+        return f"{m.group(1)}{m.group(2)}{rewrite(m.group(3))}{m.group(2)}"
+
+    return _URL_ATTR.sub(one, html)
+
+
+def absolutize(html: str, page_url: str) -> str:
+    """Make every link in `html` absolute against `page_url` (for feeds, where there is no
+    base: RSS and JSON Feed have none, and Atom readers often ignore xml:base)."""
+
+    def fix(url: str) -> str:
+        if not url or url.startswith("#") and not page_url:
+            return url
+        if _SCHEME.match(url) or url.startswith("//"):
+            return url
+        return urljoin(page_url, url)
+
+    return rewrite_urls(html, fix)

@@ -1,0 +1,143 @@
+"""Writing the built site: atomically, and without touching what did not change.
+
+Owns the output folder. The new site is assembled in a sibling temporary folder and swapped
+in with renames, so a failed or killed build leaves the previous site whole. Files whose
+bytes are unchanged are hard-linked from the previous build (same inode, same mtime: rsync
+and deploy tools see no change); files that are gone disappear with the old folder. Must not
+decide what the site contains.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import OutputFile, StaticFile
+from .urls import safe_output_path
+
+MANIFEST_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WriteReport:
+    written: int
+    unchanged: int
+    removed: int
+    files: int
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _siblings(out_dir: Path) -> tuple[Path, Path]:
+    return (out_dir.parent / f".{out_dir.name}.salon-new",
+            out_dir.parent / f".{out_dir.name}.salon-old")
+
+
+def recover(out_dir: Path) -> None:
+    """Undo a swap that a killed build left half done: put the previous site back."""
+    new, old = _siblings(out_dir)
+    if old.exists() and not out_dir.exists():
+        old.rename(out_dir)
+    for leftover in (new, old):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+
+
+def load_manifest(path: Path, out_dir: Path) -> dict[str, list[int | str]]:
+    """The previous build's files: path -> [digest, size, mtime_ns]; {} when unknown."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("version") != MANIFEST_VERSION or data.get("output") != str(out_dir):
+            return {}
+        files = data["files"]
+        return files if isinstance(files, dict) else {}
+    except (OSError, ValueError, KeyError, AttributeError):
+        return {}
+
+
+def output_intact(manifest: dict[str, list[int | str]], out_dir: Path) -> bool:
+    """True if every file the manifest lists is in `out_dir` untouched (by size and mtime)."""
+    if not manifest:
+        return False
+    for rel, (_digest_, size, mtime) in manifest.items():
+        try:
+            st = os.stat(out_dir / rel)
+        except OSError:
+            return False
+        if st.st_size != size or st.st_mtime_ns != mtime:
+            return False
+    return True
+
+
+def write_site(
+    out_dir: Path,
+    files: Sequence[OutputFile],
+    statics: Sequence[StaticFile],
+    manifest_path: Path,
+) -> WriteReport:
+    """Replace `out_dir` with exactly `files` + `statics`, reusing unchanged files."""
+    recover(out_dir)
+    previous = load_manifest(manifest_path, out_dir)
+    new, old = _siblings(out_dir)
+    new.mkdir(parents=True)
+    made: set[Path] = {new}
+    manifest: dict[str, list[int | str]] = {}
+    written = unchanged = 0
+
+    def place(rel: str, digest: str, produce: Path | bytes) -> None:
+        nonlocal written, unchanged
+        if not safe_output_path(rel):
+            raise ValueError(f"refusing to write outside the site folder: {rel!r}")
+        target = new / rel
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        before = previous.get(rel)
+        if before is not None and before[0] == digest and _reuse(out_dir / rel, target, before):
+            unchanged += 1
+        elif isinstance(produce, bytes):
+            target.write_bytes(produce)
+            written += 1
+        else:
+            shutil.copy2(produce, target)
+            written += 1
+        st = target.stat()
+        manifest[rel] = [digest, st.st_size, st.st_mtime_ns]
+
+    for f in files:
+        place(f.path, _digest(f.data), f.data)
+    for s in statics:
+        st = os.stat(s.source)
+        place(s.dest, f"src:{st.st_size}:{st.st_mtime_ns}", Path(s.source))
+
+    if out_dir.exists():
+        out_dir.rename(old)
+    new.rename(out_dir)
+    if old.exists():
+        shutil.rmtree(old)
+    manifest_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = manifest_path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"version": MANIFEST_VERSION, "output": str(out_dir),
+                               "files": manifest}), encoding="utf-8")
+    os.replace(tmp, manifest_path)
+    removed = len(previous.keys() - manifest.keys())
+    return WriteReport(written=written, unchanged=unchanged, removed=removed,
+                       files=len(manifest))
+
+
+def _reuse(old: Path, target: Path, before: list[int | str]) -> bool:
+    try:
+        st = os.stat(old)
+        if st.st_size != before[1] or st.st_mtime_ns != before[2]:
+            return False  # changed by hand since: write it afresh
+        os.link(old, target)
+        return True
+    except OSError:
+        return False
