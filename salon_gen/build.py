@@ -196,7 +196,8 @@ def _build_site(root: Path, config: object, now: datetime, options: BuildOptions
     feeds = syndication.render_feeds(site)
     sitemap = syndication.render_sitemap(site, _sitemap_entries(jobs))
     robots = syndication.render_robots(site)
-    theme_static_files, generated = render.theme_statics(theme_static, pygments_css())
+    theme_static_files, generated = render.theme_statics(
+        sources.theme_statics(render.THEME_ROOT), theme_static, pygments_css())
     files = (*html, *feeds, sitemap, robots, *generated)
     statics = (*site.statics, *theme_static_files)
     warnings = tuple(d for d in diags if not d.is_error)

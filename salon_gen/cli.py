@@ -46,7 +46,7 @@ def _report(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic]) -> None:
         click.echo(text, err=True)
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(name="salon", context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="salon")
 def main() -> None:
     """salon turns a folder of Markdown and a list of friends into a personal website

@@ -21,7 +21,6 @@ import jinja2
 from . import __version__
 from .errors import Diagnostic
 from .model import Config, Note, OutputFile, Person, Site, StaticFile
-from .sources import walk
 from .urls import absolute, domain_of, site_path, slugify
 
 THEME_ROOT = Path(__file__).parent / "themes" / "default"
@@ -101,17 +100,10 @@ def human_date(when: datetime) -> str:
     return f"{when.day} {MONTHS[when.month - 1]} {when.year}"
 
 
-def theme_statics(project: Sequence[StaticFile], extra_css: str) -> tuple[
-    tuple[StaticFile, ...], tuple[OutputFile, ...]
-]:
-    """The default theme's static files, overridden by the project theme's; plus generated CSS."""
-    base = THEME_ROOT / "static"
-    files = {
-        f"theme/{p.relative_to(base).as_posix()}": StaticFile(
-            source=str(p), dest=f"theme/{p.relative_to(base).as_posix()}")
-        for p in walk(base)
-    }
-    files |= {s.dest: s for s in project}
+def theme_statics(default: Sequence[StaticFile], project: Sequence[StaticFile],
+                  extra_css: str) -> tuple[tuple[StaticFile, ...], tuple[OutputFile, ...]]:
+    """The default theme's static files overridden by the project theme's; generated CSS."""
+    files = {s.dest: s for s in default} | {s.dest: s for s in project}
     return tuple(files[k] for k in sorted(files)), (
         OutputFile("theme/pygments.css", extra_css.encode("utf-8")),)
 

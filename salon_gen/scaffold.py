@@ -9,8 +9,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .sources import walk
-
 SCAFFOLD = Path(__file__).parent / "scaffold"
 # Files in the package that must be renamed on copy (a packaged ".gitignore" would be
 # ignored by the tools that build the package).
@@ -44,5 +42,3 @@ def init_salon(target: Path) -> list[Path]:
     (target / "content" / "static").mkdir(parents=True, exist_ok=True)
     return [dst for _, dst in pairs]
 
-
-__all__ = ["ScaffoldError", "init_salon", "plan", "walk"]

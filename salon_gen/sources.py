@@ -106,14 +106,17 @@ def read_content(root: Path) -> tuple[SourceTree, tuple[Diagnostic, ...]]:
     return SourceTree(statics=statics, **found), tuple(diags)
 
 
+def theme_statics(theme_dir: Path) -> tuple[StaticFile, ...]:
+    """A theme's static files, published under site/theme/."""
+    static = theme_dir / "static"
+    return tuple(StaticFile(source=str(p), dest="theme/" + p.relative_to(static).as_posix())
+                 for p in walk(static))
+
+
 def theme_files(root: Path, theme: str | None) -> tuple[Path | None, tuple[StaticFile, ...]]:
     """The project theme's template folder (if any) and its static files (→ site/theme/)."""
     if not theme:
         return None, ()
     base = root / "themes" / theme
     templates = base / "templates"
-    statics = tuple(
-        StaticFile(source=str(p), dest="theme/" + p.relative_to(base / "static").as_posix())
-        for p in walk(base / "static")
-    )
-    return (templates if templates.is_dir() else None), statics
+    return (templates if templates.is_dir() else None), theme_statics(base)

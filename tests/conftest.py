@@ -1,0 +1,68 @@
+"""Shared fixtures: a fixed clock, small salons written into temp folders, golden updates."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+REPO = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("SALON_SHARED", REPO.parent / "shared"))
+
+MINIMAL_CONFIG = """\
+title = "Test Salon"
+base_url = "https://example.org/"
+description = "A salon for tests"
+timezone = "Europe/Lisbon"
+
+[author]
+name = "Ada Tester"
+url = "https://example.org/about/"
+"""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/*/expected from the current build")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def make_salon(tmp_path: Path) -> Callable[..., Path]:
+    """Write a salon into a temp folder: salon.toml (minimal unless given) + `files`."""
+
+    def make(files: Mapping[str, str | bytes] | None = None, config: str = MINIMAL_CONFIG,
+             name: str = "salon") -> Path:
+        root = tmp_path / name
+        root.mkdir()
+        write_tree(root, {"salon.toml": config, **(files or {})})
+        return root
+
+    return make
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under `folder` with its bytes and mtime, to prove nothing was touched."""
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*")) if p.is_file()
+    }

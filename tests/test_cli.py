@@ -1,0 +1,92 @@
+"""The `salon` command as users meet it: CliRunner for the details, and the installed
+console script as a real subprocess."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from salon_gen import __version__
+from salon_gen.cli import main
+
+from .conftest import NOW
+
+NOW_ARG = ["--now", NOW.isoformat()]
+
+
+def test_version_and_help() -> None:
+    runner = CliRunner()
+    assert runner.invoke(main, ["--version"]).output == f"salon, version {__version__}\n"
+    for args in ([], ["build"], ["init"]):
+        result = runner.invoke(main, [*args, "--help"], prog_name="salon")
+        assert result.exit_code == 0
+        assert "Usage: salon" in result.output
+    assert "--drafts" in runner.invoke(main, ["build", "--help"]).output
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", "--no-such-flag"]).exit_code == 2
+    assert runner.invoke(main, ["frobnicate"]).exit_code == 2
+    assert runner.invoke(main, ["init"]).exit_code == 2
+    assert runner.invoke(main, ["build", "--now", "yesterday"]).exit_code == 2
+
+
+def test_init_then_build(tmp_path: Path) -> None:
+    runner = CliRunner()
+    target = tmp_path / "new-salon"
+    result = runner.invoke(main, ["init", str(target)])
+    assert result.exit_code == 0, result.output
+    for rel in ("salon.toml", ".gitignore", "content/notes/hello-salon.md",
+                "content/shares/an-example-share.md", "content/people/example-friend.md",
+                "content/pages/about.md"):
+        assert (target / rel).is_file(), rel
+    assert "site/" in (target / ".gitignore").read_text()
+    built = runner.invoke(main, ["build", "--source", str(target), *NOW_ARG])
+    assert built.exit_code == 0, built.output + built.stderr
+    assert built.stderr == ""  # the scaffold builds without a single warning
+    assert (target / "site/index.html").is_file()
+    assert (target / "site/notes/hello-salon/index.html").is_file()
+    # init never overwrites
+    again = runner.invoke(main, ["init", str(target)])
+    assert again.exit_code == 1
+    assert "already has a salon.toml" in again.stderr
+
+
+def test_warnings_do_not_fail_the_build(tmp_path: Path) -> None:
+    runner = CliRunner()
+    target = tmp_path / "s"
+    runner.invoke(main, ["init", str(target)])
+    note = target / "content/notes/hello-salon.md"
+    note.write_text(note.read_text().replace("title:", "titel: x\ntitle:", 1))
+    result = runner.invoke(main, ["build", "--source", str(target), *NOW_ARG])
+    assert result.exit_code == 0
+    assert "warning: unknown key 'titel' is kept for templates" in result.stderr
+    assert "did you mean 'title'?" in result.stderr
+
+
+def test_installed_command_builds_the_demo(tmp_path: Path) -> None:
+    """The console script users run, as a subprocess, on a copy of the demo salon."""
+    repo = Path(__file__).resolve().parent.parent
+    salon = shutil.which("salon") or str(Path(sys.executable).parent / "salon")
+    if not Path(salon).exists():
+        pytest.skip("the salon console script is not installed (pip install -e .)")
+    shutil.copytree(repo / "content", tmp_path / "content")
+    shutil.copy(repo / "salon.toml", tmp_path / "salon.toml")
+    first = subprocess.run([salon, "build", "--offline", *NOW_ARG], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=120, check=False)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("built site/ in ")
+    second = subprocess.run([salon, "build", "--offline", *NOW_ARG], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert second.returncode == 0
+    assert "site/ is up to date" in second.stdout
+    missing = subprocess.run([salon, "build"], cwd=tmp_path / "content", capture_output=True,
+                             text=True, timeout=60, check=False)
+    assert missing.returncode == 1
+    assert "salon init" in missing.stderr
