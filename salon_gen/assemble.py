@@ -20,9 +20,25 @@ from .urls import rewrite_urls, slugify
 
 # Top-level paths the site itself uses; a page may not take them.
 RESERVED = frozenset(
-    {"notes", "shares", "tags", "archive", "people", "theme", "static", "reading",
-     "interests", "feed.xml", "rss.xml", "feed.json", "sitemap.xml", "robots.txt",
-     "blogroll.opml", "404.html", "index.html"}
+    {
+        "notes",
+        "shares",
+        "tags",
+        "archive",
+        "people",
+        "theme",
+        "static",
+        "reading",
+        "interests",
+        "feed.xml",
+        "rss.xml",
+        "feed.json",
+        "sitemap.xml",
+        "robots.txt",
+        "blogroll.opml",
+        "404.html",
+        "index.html",
+    }
 )
 
 
@@ -85,12 +101,10 @@ def assemble(
     urls_by_source: dict[str, str] = {n.source: n.url for n in shown}
     urls_by_source |= {p.source: p.url for p in shown_pages}
     urls_by_source |= {p.source: p.url_path for p in public}
-    all_sources = {n.source for n in notes} | {p.source for p in pages} | {
-        p.source for p in people}
+    all_sources = {n.source for n in notes} | {p.source for p in pages} | {p.source for p in people}
 
     def link(source: str, html: str) -> str:
-        resolved, problems = _resolve_links(config, source, html, urls_by_source,
-                                            all_sources, info)
+        resolved, problems = _resolve_links(config, source, html, urls_by_source, all_sources, info)
         diags.extend(problems)
         return resolved
 
@@ -101,9 +115,14 @@ def assemble(
             via = _resolve_via(note, via, everyone, info, diags)
         for pid in note.people:
             if pid not in everyone:
-                diags.append(Diagnostic(path=note.source, line=_line(info, note.source, "people"),
-                                        message=f"people: no person '{pid}' in content/people/",
-                                        hint=did_you_mean(pid, everyone)))
+                diags.append(
+                    Diagnostic(
+                        path=note.source,
+                        line=_line(info, note.source, "people"),
+                        message=f"people: no person '{pid}' in content/people/",
+                        hint=did_you_mean(pid, everyone),
+                    )
+                )
         linked.append(replace(note, html=link(note.source, note.html), via=via))
     final_pages = sorted(
         (replace(p, html=link(p.source, p.html)) for p in shown_pages),
@@ -123,8 +142,9 @@ def assemble(
     return Assembled(site=site, diagnostics=tuple(diags), next_change=next_change)
 
 
-def _check_urls(notes: Sequence[Note], pages: Sequence[Page],
-                info: Mapping[str, SourceInfo]) -> list[Diagnostic]:
+def _check_urls(
+    notes: Sequence[Note], pages: Sequence[Page], info: Mapping[str, SourceInfo]
+) -> list[Diagnostic]:
     diags: list[Diagnostic] = []
     taken: dict[str, str] = {}
     items: list[tuple[str, str]] = [(n.url, n.source) for n in notes]
@@ -132,30 +152,47 @@ def _check_urls(notes: Sequence[Note], pages: Sequence[Page],
     for url, source in sorted(items, key=lambda x: x[1]):
         first = url.split("/", 1)[0]
         if url in taken:
-            diags.append(Diagnostic(
-                path=source, line=_line(info, source, "slug"),
-                message=f"URL /{url} is already used by {taken[url]}",
-                hint="give one of them a different 'slug:'"))
+            diags.append(
+                Diagnostic(
+                    path=source,
+                    line=_line(info, source, "slug"),
+                    message=f"URL /{url} is already used by {taken[url]}",
+                    hint="give one of them a different 'slug:'",
+                )
+            )
             continue
         if source.startswith("content/pages/") and first in RESERVED:
-            diags.append(Diagnostic(
-                path=source, line=_line(info, source, "slug"),
-                message=f"URL /{url} is reserved for salon's own pages",
-                hint="give the page another 'slug:'"))
+            diags.append(
+                Diagnostic(
+                    path=source,
+                    line=_line(info, source, "slug"),
+                    message=f"URL /{url} is reserved for salon's own pages",
+                    hint="give the page another 'slug:'",
+                )
+            )
             continue
         taken[url] = source
     return diags
 
 
-def _resolve_via(note: Note, via: Via, everyone: Mapping[str, Person],
-                 info: Mapping[str, SourceInfo], diags: list[Diagnostic]) -> Via | None:
+def _resolve_via(
+    note: Note,
+    via: Via,
+    everyone: Mapping[str, Person],
+    info: Mapping[str, SourceInfo],
+    diags: list[Diagnostic],
+) -> Via | None:
     person = everyone.get(via.person_id or "")
     if person is None:
-        diags.append(Diagnostic(
-            path=note.source, line=_line(info, note.source, "via"),
-            message=f"via: no person '{via.person_id}' in content/people/",
-            hint=did_you_mean(via.person_id or "", everyone)
-            or "use a person's id (their file name) or an https:// URL"))
+        diags.append(
+            Diagnostic(
+                path=note.source,
+                line=_line(info, note.source, "via"),
+                message=f"via: no person '{via.person_id}' in content/people/",
+                hint=did_you_mean(via.person_id or "", everyone)
+                or "use a person's id (their file name) or an https:// URL",
+            )
+        )
         return None
     if not person.public:
         return None  # credit would reveal a private person: say nothing
@@ -192,12 +229,15 @@ def _resolve_links(
         frag = f"#{parts.fragment}" if parts.fragment else ""
         if target in urls_by_source:
             return base_path + urls_by_source[target] + frag
-        why = ("is a draft, private or not published" if target in all_sources
-               else "matches no file")
-        problems.append(Diagnostic(
-            path=source, line=_line_of_text(info, source, parts.path),
-            message=f"link to '{parts.path}' {why}",
-            hint="links between notes are relative paths, e.g. [x](other-note.md)"))
+        why = "is a draft, private or not published" if target in all_sources else "matches no file"
+        problems.append(
+            Diagnostic(
+                path=source,
+                line=_line_of_text(info, source, parts.path),
+                message=f"link to '{parts.path}' {why}",
+                hint="links between notes are relative paths, e.g. [x](other-note.md)",
+            )
+        )
         return url
 
     return rewrite_urls(html, fix), problems

@@ -14,10 +14,16 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import frontmatter, sources, state
 from .errors import BuildFailed, Diagnostic, has_errors
+from .model import Config, Note, OutputFile, Page, Person, StaticFile
+
+if TYPE_CHECKING:  # heavy modules are imported only when a build really renders
+    from .markdown import RenderedMarkdown
+    from .render import PageJob
 
 PARALLEL_THRESHOLD = 150  # Markdown bodies to render before a process pool pays for itself
 
@@ -43,14 +49,20 @@ class BuildResult:
     warnings: tuple[Diagnostic, ...] = ()
 
 
-def load_config(root: Path) -> tuple[object, tuple[Diagnostic, ...]]:
+def load_config(root: Path) -> tuple[Config | None, tuple[Diagnostic, ...]]:
     from .config import parse_config
 
     text = sources.read_config(root)
     if text is None:
-        raise BuildFailed([Diagnostic(
-            path=sources.CONFIG_FILE, message=f"no salon.toml in {root}",
-            hint="run 'salon init DIR' to start a new salon, or pass --source DIR")])
+        raise BuildFailed(
+            [
+                Diagnostic(
+                    path=sources.CONFIG_FILE,
+                    message=f"no salon.toml in {root}",
+                    hint="run 'salon init DIR' to start a new salon, or pass --source DIR",
+                )
+            ]
+        )
     return parse_config(text, sources.CONFIG_FILE)
 
 
@@ -62,14 +74,24 @@ def resolve_output(root: Path, configured: str, override: Path | None) -> Path:
 def check_output(root: Path, out: Path) -> None:
     """Refuse an output folder whose replacement would destroy the salon itself."""
     root = root.resolve()
-    bad = out == root or out in root.parents or (root / "content") in (out, *out.parents) or (
-        root / state.STATE_DIR) in (out, *out.parents) or (out / "salon.toml").exists() or (
-        out / ".git").exists()
+    bad = (
+        out == root
+        or out in root.parents
+        or (root / "content") in (out, *out.parents)
+        or (root / state.STATE_DIR) in (out, *out.parents)
+        or (out / "salon.toml").exists()
+        or (out / ".git").exists()
+    )
     if bad:
-        raise BuildFailed([Diagnostic(
-            path=sources.CONFIG_FILE,
-            message=f"refusing to build into {out}: salon replaces its output folder whole",
-            hint="use a folder of its own, e.g. output_dir = \"site\"")])
+        raise BuildFailed(
+            [
+                Diagnostic(
+                    path=sources.CONFIG_FILE,
+                    message=f"refusing to build into {out}: salon replaces its output folder whole",
+                    hint='use a folder of its own, e.g. output_dir = "site"',
+                )
+            ]
+        )
 
 
 def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) -> BuildResult:
@@ -79,9 +101,6 @@ def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) 
     config, config_diags = load_config(root)
     if config is None or has_errors(config_diags):
         raise BuildFailed(config_diags)
-    from .model import Config
-
-    assert isinstance(config, Config)
     out = resolve_output(root, config.output_dir, options.output)
     check_output(root, out)
     paths = state.StatePaths(root=root)
@@ -94,30 +113,47 @@ def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) 
     if last is not None and last[0] == print_ and (last[1] is None or now < last[1]):
         manifest = write.load_manifest(paths.manifest, out)
         if write.output_intact(manifest, out):
-            return BuildResult(output=out, up_to_date=True, files=len(manifest),
-                               unchanged=len(manifest), warnings=config_diags)
+            return BuildResult(
+                output=out,
+                up_to_date=True,
+                files=len(manifest),
+                unchanged=len(manifest),
+                warnings=config_diags,
+            )
 
     site_files, statics, pages, rendered, next_change, warnings = _build_site(
-        root, config, now, options, paths)
+        root, config, now, options, paths
+    )
     report = write.write_site(out, site_files, statics, paths.manifest)
     state.save_fingerprint(paths, print_, next_change)
-    return BuildResult(output=out, up_to_date=False, pages=pages, files=report.files,
-                       written=report.written, unchanged=report.unchanged,
-                       removed=report.removed, rendered=rendered,
-                       warnings=tuple(config_diags) + warnings)
+    return BuildResult(
+        output=out,
+        up_to_date=False,
+        pages=pages,
+        files=report.files,
+        written=report.written,
+        unchanged=report.unchanged,
+        removed=report.removed,
+        rendered=rendered,
+        warnings=tuple(config_diags) + warnings,
+    )
 
 
-def _build_site(root: Path, config: object, now: datetime, options: BuildOptions,
-                paths: state.StatePaths) -> tuple[
-    tuple[object, ...], tuple[object, ...], int, int, datetime | None, tuple[Diagnostic, ...]
+def _build_site(
+    root: Path, config: Config, now: datetime, options: BuildOptions, paths: state.StatePaths
+) -> tuple[
+    tuple[OutputFile, ...],
+    tuple[StaticFile, ...],
+    int,
+    int,
+    datetime | None,
+    tuple[Diagnostic, ...],
 ]:
     # Heavy imports live here so that an up-to-date build never pays for them.
     from . import assemble, notes, render, syndication
     from .cache import RenderCache
-    from .markdown import RenderedMarkdown, pygments_css
-    from .model import Config, Note, Page, Person
+    from .markdown import pygments_css
 
-    assert isinstance(config, Config)
     diags: list[Diagnostic] = []
     try:
         zone = ZoneInfo(config.timezone)
@@ -128,16 +164,24 @@ def _build_site(root: Path, config: object, now: datetime, options: BuildOptions
     diags += problems
     theme_dir, theme_static = sources.theme_files(root, config.theme)
     if config.theme and theme_dir is None and not theme_static:
-        diags.append(Diagnostic(path=sources.CONFIG_FILE, message=f"theme '{config.theme}' "
-                                f"not found: no folder themes/{config.theme}/",
-                                hint="create themes/<name>/templates/ or remove 'theme'"))
+        diags.append(
+            Diagnostic(
+                path=sources.CONFIG_FILE,
+                message=f"theme '{config.theme}' not found: no folder themes/{config.theme}/",
+                hint="create themes/<name>/templates/ or remove 'theme'",
+            )
+        )
 
     # Front matter of every file.
-    kinds = (("note", tree.notes), ("share", tree.shares), ("page", tree.pages),
-             ("person", tree.people))
+    kinds = (
+        ("note", tree.notes),
+        ("share", tree.shares),
+        ("page", tree.pages),
+        ("person", tree.people),
+    )
     parsed: list[tuple[str, sources.SourceFile, frontmatter.FrontMatter]] = []
-    for kind, files in kinds:
-        for f in files:
+    for kind, kind_files in kinds:
+        for f in kind_files:
             fm, problems = frontmatter.split(f.text, f.path)
             diags += problems
             if fm is not None:
@@ -150,8 +194,13 @@ def _build_site(root: Path, config: object, now: datetime, options: BuildOptions
     paths.dir.mkdir(parents=True, exist_ok=True)
     with RenderCache(paths.render_cache) as cache:
         if cache.warning:
-            diags.append(Diagnostic(path=str(paths.render_cache.relative_to(root)),
-                                    severity="warning", message=cache.warning))
+            diags.append(
+                Diagnostic(
+                    path=str(paths.render_cache.relative_to(root)),
+                    severity="warning",
+                    message=cache.warning,
+                )
+            )
         done = cache.get_many(keys)
         todo = {k: fm.body for k, (_, _, fm) in zip(keys, parsed, strict=True) if k not in done}
         fresh = _render_markdown(list(todo.items()), options.jobs)
@@ -164,10 +213,13 @@ def _build_site(root: Path, config: object, now: datetime, options: BuildOptions
     info: dict[str, assemble.SourceInfo] = {}
     for (kind, f, fm), key in zip(parsed, keys, strict=True):
         md: RenderedMarkdown = done[key]
-        info[f.path] = assemble.SourceInfo(text=f.text, key_lines=fm.key_lines,
-                                           body_line=fm.body_line)
-        if kind in ("note", "share"):
-            note, problems = notes.parse_note(kind, f.path, fm, md, config, zone)  # type: ignore[arg-type]
+        info[f.path] = assemble.SourceInfo(
+            text=f.text, key_lines=fm.key_lines, body_line=fm.body_line
+        )
+        if kind == "note" or kind == "share":
+            note, problems = notes.parse_note(
+                "share" if kind == "share" else "note", f.path, fm, md, config, zone
+            )
             if note is not None:
                 note_values.append(note)
         elif kind == "page":
@@ -180,8 +232,9 @@ def _build_site(root: Path, config: object, now: datetime, options: BuildOptions
                 people.append(pair[0])
         diags += problems
 
-    assembled = assemble.assemble(config, note_values, page_values, people, tree.statics,
-                                  info, now=now, drafts=options.drafts)
+    assembled = assemble.assemble(
+        config, note_values, page_values, people, tree.statics, info, now=now, drafts=options.drafts
+    )
     diags += assembled.diagnostics
     if has_errors(diags):
         raise BuildFailed(diags)
@@ -197,19 +250,17 @@ def _build_site(root: Path, config: object, now: datetime, options: BuildOptions
     sitemap = syndication.render_sitemap(site, _sitemap_entries(jobs))
     robots = syndication.render_robots(site)
     theme_static_files, generated = render.theme_statics(
-        sources.theme_statics(render.THEME_ROOT), theme_static, pygments_css())
-    files = (*html, *feeds, sitemap, robots, *generated)
-    statics = (*site.statics, *theme_static_files)
+        sources.theme_statics(render.THEME_ROOT), theme_static, pygments_css()
+    )
+    files: tuple[OutputFile, ...] = (*html, *feeds, sitemap, robots, *generated)
+    statics: tuple[StaticFile, ...] = (*site.statics, *theme_static_files)
     warnings = tuple(d for d in diags if not d.is_error)
     return files, statics, len(html), len(fresh), assembled.next_change, warnings
 
 
-def _sitemap_entries(jobs: Sequence[object]) -> list[tuple[str, datetime | None]]:
-    from .render import PageJob
-
+def _sitemap_entries(jobs: Sequence[PageJob]) -> list[tuple[str, datetime | None]]:
     entries: list[tuple[str, datetime | None]] = []
     for job in jobs:
-        assert isinstance(job, PageJob)
         if job.path == "404.html":
             continue
         note = job.variables.get("note")
@@ -230,14 +281,14 @@ def _relpath(root: Path) -> Callable[[str], str]:
     return rel
 
 
-def _render_chunk(bodies: list[str]) -> list[object]:
+def _render_chunk(bodies: list[str]) -> list[RenderedMarkdown]:
     from .markdown import MarkdownRenderer
 
     renderer = MarkdownRenderer()
     return [renderer.render(b) for b in bodies]
 
 
-def _render_markdown(todo: list[tuple[str, str]], jobs: int | None) -> dict[str, object]:
+def _render_markdown(todo: list[tuple[str, str]], jobs: int | None) -> dict[str, RenderedMarkdown]:
     from .markdown import MarkdownRenderer
 
     if not todo:
@@ -250,7 +301,7 @@ def _render_markdown(todo: list[tuple[str, str]], jobs: int | None) -> dict[str,
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         results = pool.map(_render_chunk, [[t for _, t in c] for c in chunks])
-        out: dict[str, object] = {}
+        out: dict[str, RenderedMarkdown] = {}
         for chunk, rendered in zip(chunks, results, strict=True):
             for (k, _), md in zip(chunk, rendered, strict=True):
                 out[k] = md

@@ -29,8 +29,9 @@ def _encode(md: RenderedMarkdown) -> str:
 
 def _decode(value: str) -> RenderedMarkdown:
     html, title, body_html, excerpt, title_line = json.loads(value)
-    return RenderedMarkdown(html=html, title=title, body_html=body_html, excerpt=excerpt,
-                            title_line=title_line)
+    return RenderedMarkdown(
+        html=html, title=title, body_html=body_html, excerpt=excerpt, title_line=title_line
+    )
 
 
 class RenderCache:
@@ -81,5 +82,4 @@ class RenderCache:
             stored = {k for (k,) in self.db.execute("SELECT key FROM markdown")}
             stale = stored - entries.keys()
             if stale:
-                self.db.executemany("DELETE FROM markdown WHERE key = ?",
-                                    ((k,) for k in stale))
+                self.db.executemany("DELETE FROM markdown WHERE key = ?", ((k,) for k in stale))

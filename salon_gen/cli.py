@@ -26,8 +26,9 @@ def _now(value: str | None) -> datetime:
         try:
             moment = datetime.fromisoformat(value)
         except ValueError:
-            raise click.BadParameter(f"cannot read {value!r} as a date and time",
-                                     param_hint="--now") from None
+            raise click.BadParameter(
+                f"cannot read {value!r} as a date and time", param_hint="--now"
+            ) from None
         return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.strip().isdigit():
@@ -42,7 +43,7 @@ def _report(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic]) -> None:
         if color:
             word = f"{d.severity}:"
             style = {"fg": "red", "bold": True} if d.is_error else {"fg": "yellow"}
-            text = text.replace(word, click.style(word, **style), 1)  # type: ignore[arg-type]
+            text = text.replace(word, click.style(word, **style), 1)
         click.echo(text, err=True)
 
 
@@ -71,25 +72,52 @@ def init(directory: Path) -> None:
         raise SystemExit(1) from None
     for path in written:
         click.echo(f"  created {path}")
-    click.echo(f"\nA new salon is ready in {directory}. Next:\n"
-               f"  cd {directory}\n  edit salon.toml (title, base_url, author)\n"
-               "  salon build    # writes the site into site/")
+    click.echo(
+        f"\nA new salon is ready in {directory}. Next:\n"
+        f"  cd {directory}\n  edit salon.toml (title, base_url, author)\n"
+        "  salon build    # writes the site into site/"
+    )
 
 
 @main.command()
-@click.option("-s", "--source", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("."), show_default=True, help="The salon folder to build.")
-@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
-              help="Where to write the site (default: output_dir in salon.toml, 'site').")
+@click.option(
+    "-s",
+    "--source",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The salon folder to build.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the site (default: output_dir in salon.toml, 'site').",
+)
 @click.option("--drafts", is_flag=True, help="Include drafts and future-dated items.")
-@click.option("--offline", is_flag=True,
-              help="Fetch nothing; use only what is stored under .salon/.")
-@click.option("--jobs", type=click.IntRange(1, 64),
-              help="Worker processes for rendering (default: one per core).")
-@click.option("--now", "now_text", metavar="DATETIME", hidden=True,
-              help="Build as of this moment (ISO 8601); SOURCE_DATE_EPOCH works too.")
-def build(source: Path, output: Path | None, drafts: bool, offline: bool, jobs: int | None,
-          now_text: str | None) -> None:
+@click.option(
+    "--offline", is_flag=True, help="Fetch nothing; use only what is stored under .salon/."
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    help="Worker processes for rendering (default: one per core).",
+)
+@click.option(
+    "--now",
+    "now_text",
+    metavar="DATETIME",
+    hidden=True,
+    help="Build as of this moment (ISO 8601); SOURCE_DATE_EPOCH works too.",
+)
+def build(
+    source: Path,
+    output: Path | None,
+    drafts: bool,
+    offline: bool,
+    jobs: int | None,
+    now_text: str | None,
+) -> None:
     """Build the salon in SOURCE into its site folder.
 
     Reads salon.toml and content/, and writes the whole site (pages, feeds, blogroll,
@@ -101,14 +129,19 @@ def build(source: Path, output: Path | None, drafts: bool, offline: bool, jobs: 
 
     started = time.perf_counter()
     try:
-        result = run_build(source, now=_now(now_text),
-                           options=BuildOptions(drafts=drafts, offline=offline, output=output,
-                                                jobs=jobs))
+        result = run_build(
+            source,
+            now=_now(now_text),
+            options=BuildOptions(drafts=drafts, offline=offline, output=output, jobs=jobs),
+        )
     except BuildFailed as failed:
         _report(failed.diagnostics)
         errors = sum(1 for d in failed.diagnostics if d.is_error)
-        click.echo(f"salon build: {errors} error{'s' if errors != 1 else ''}; "
-                   "nothing was written, the previous site is untouched", err=True)
+        click.echo(
+            f"salon build: {errors} error{'s' if errors != 1 else ''}; "
+            "nothing was written, the previous site is untouched",
+            err=True,
+        )
         raise SystemExit(1) from None
     _report(result.warnings)
     took = time.perf_counter() - started
@@ -116,9 +149,11 @@ def build(source: Path, output: Path | None, drafts: bool, offline: bool, jobs: 
     if result.up_to_date:
         click.echo(f"{where} is up to date ({result.files} files, {took:.2f} s)")
         return
-    click.echo(f"built {where} in {took:.2f} s: {result.pages} pages, {result.files} files "
-               f"({result.written} written, {result.unchanged} unchanged, "
-               f"{result.removed} removed)")
+    click.echo(
+        f"built {where} in {took:.2f} s: {result.pages} pages, {result.files} files "
+        f"({result.written} written, {result.unchanged} unchanged, "
+        f"{result.removed} removed)"
+    )
 
 
 def _display(path: Path) -> str:

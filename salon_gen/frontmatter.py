@@ -85,18 +85,18 @@ def _split_fenced(
     body = "\n".join(lines[end + 1 :])
     key_rx = _YAML_KEY if fmt == "yaml" else _TOML_KEY
     key_lines: dict[str, int] = {}
-    for i, line in enumerate(lines[1:end], start=2):
-        if m := key_rx.match(line):
+    for i, text_line in enumerate(lines[1:end], start=2):
+        if m := key_rx.match(text_line):
             key_lines.setdefault(m.group(1), i)
 
     data: Any
     if fmt == "yaml":
         try:
-            data = yaml.load(head, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+            data = yaml.load(head, Loader=_Loader)  # _Loader is a SafeLoader
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
-            line = mark.line + 2 if mark is not None else 1
-            col = mark.column + 1 if mark is not None else None
+            yline = mark.line + 2 if mark is not None else 1
+            ycol = mark.column + 1 if mark is not None else None
             problem = e.problem or e.context or "invalid YAML"
             hint = None
             if "could not determine a constructor" in problem:
@@ -104,8 +104,9 @@ def _split_fenced(
             elif "mapping values are not allowed" in problem:
                 hint = "quote text that contains ': ', e.g. title: \"Why: a question\""
             return None, (
-                Diagnostic(path=path, line=line, col=col, message=f"malformed YAML: {problem}",
-                           hint=hint),
+                Diagnostic(
+                    path=path, line=yline, col=ycol, message=f"malformed YAML: {problem}", hint=hint
+                ),
             )
         except yaml.YAMLError as e:
             return None, (Diagnostic(path=path, line=1, message=f"malformed YAML: {e}"),)
@@ -114,12 +115,16 @@ def _split_fenced(
             data = tomllib.loads(head)
         except tomllib.TOMLDecodeError as e:
             msg = str(e)
-            line, col = 1, None
+            line = 1
+            col: int | None = None
             if m := _TOML_POS.search(msg):
                 line, col = int(m.group(1)) + 1, int(m.group(2))
                 msg = msg[: m.start()]
-            return None, (Diagnostic(path=path, line=line, col=col,
-                                     message=f"malformed TOML: {msg}"),)
+            elif msg.endswith(" (at end of document)"):
+                line, msg = end, msg.removesuffix(" (at end of document)")
+            return None, (
+                Diagnostic(path=path, line=line, col=col, message=f"malformed TOML: {msg}"),
+            )
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -167,9 +172,7 @@ def parse_datetime(value: object, zone: tzinfo) -> datetime:
             reason = str(e)
             if "out of range" in reason or "must be in" in reason:
                 raise ValueError(f"impossible date '{text}': {reason}") from None
-            raise ValueError(
-                f"cannot read '{text}' as a date"
-            ) from None
+            raise ValueError(f"cannot read '{text}' as a date") from None
     else:
         raise ValueError(f"expected a date, got {type(value).__name__}")
     if moment.tzinfo is None:

@@ -105,7 +105,8 @@ class Note:
     link: Link | None = None
     via: Via | None = None
     people: tuple[str, ...] = ()  # ids of people the note is about
-    extra: Mapping[str, Any] = field(default_factory=_empty)  # front-matter keys salon does not know, for templates
+    # front-matter keys salon does not know, kept for templates
+    extra: Mapping[str, Any] = field(default_factory=_empty)
 
     @property
     def is_share(self) -> bool:

@@ -31,9 +31,31 @@ PERSON_KEYS = frozenset(
 )
 # Keys other tools write that are not near misses of ours, even if they look close.
 _FOREIGN_KEYS = frozenset(
-    {"categories", "category", "aliases", "author", "authors", "layout", "description",
-     "keywords", "lang", "type", "weight", "series", "image", "cover", "toc", "comments",
-     "permalink", "published", "status", "cssclass", "cssclasses", "created", "modified"}
+    {
+        "categories",
+        "category",
+        "aliases",
+        "author",
+        "authors",
+        "layout",
+        "description",
+        "keywords",
+        "lang",
+        "type",
+        "weight",
+        "series",
+        "image",
+        "cover",
+        "toc",
+        "comments",
+        "permalink",
+        "published",
+        "status",
+        "cssclass",
+        "cssclasses",
+        "created",
+        "modified",
+    }
 )
 
 
@@ -50,8 +72,15 @@ class _Reader:
         self.diags.append(Diagnostic(path=self.path, line=line, message=message, hint=hint))
 
     def warn(self, key: str, message: str, hint: str | None = None) -> None:
-        self.diags.append(Diagnostic(path=self.path, line=self.fm.line_of(key),
-                                     severity="warning", message=message, hint=hint))
+        self.diags.append(
+            Diagnostic(
+                path=self.path,
+                line=self.fm.line_of(key),
+                severity="warning",
+                message=message,
+                hint=hint,
+            )
+        )
 
     def text(self, key: str) -> str | None:
         value = self.fm.data.get(key)
@@ -79,8 +108,11 @@ class _Reader:
         if not isinstance(value, list) or not all(
             isinstance(v, str | int) and not isinstance(v, bool) for v in value
         ):
-            self.error(key, f"{key}: expected a list of text, got {_kind(value)}",
-                       hint=f"{key}: [first, second]")
+            self.error(
+                key,
+                f"{key}: expected a list of text, got {_kind(value)}",
+                hint=f"{key}: [first, second]",
+            )
             return ()
         seen: dict[str, None] = {}
         for v in value:
@@ -110,8 +142,14 @@ class _Reader:
 
 
 def _kind(value: object) -> str:
-    names = {bool: "true/false", int: "a number", float: "a number", str: "text",
-             list: "a list", dict: "a mapping"}
+    names = {
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        str: "text",
+        list: "a list",
+        dict: "a mapping",
+    }
     return names.get(type(value), type(value).__name__)
 
 
@@ -130,26 +168,32 @@ def _slug(reader: _Reader, stem: str) -> str | None:
     if explicit is not None:
         if not is_safe_slug(explicit):
             suggestion = slugify(explicit.replace("/", "-").replace(".", ""))
-            reader.error("slug", f"slug '{explicit}' is not a single safe path segment "
-                         "(it could write outside the site folder)",
-                         hint=f"use letters, digits and hyphens, e.g. slug: {suggestion or 'x'}")
+            reader.error(
+                "slug",
+                f"slug '{explicit}' is not a single safe path segment "
+                "(it could write outside the site folder)",
+                hint=f"use letters, digits and hyphens, e.g. slug: {suggestion or 'x'}",
+            )
             return None
         return explicit
     slug = slug_from_filename(stem)
     if not slug:
-        reader.error(None, f"cannot make a URL from the file name '{stem}'",
-                     hint="add a slug: my-note")
+        reader.error(
+            None, f"cannot make a URL from the file name '{stem}'", hint="add a slug: my-note"
+        )
         return None
     return slug
 
 
-def _entry_id(reader: _Reader, config: Config, source: str, date: datetime,
-              zone: tzinfo) -> str:
+def _entry_id(reader: _Reader, config: Config, source: str, date: datetime, zone: tzinfo) -> str:
     explicit = reader.text("id")
     if explicit:
         if ":" not in explicit or any(c.isspace() for c in explicit):
-            reader.error("id", f"id '{explicit}' is not a URI",
-                         hint="ids look like tag:example.org,2026-03-05:my-note")
+            reader.error(
+                "id",
+                f"id '{explicit}' is not a URI",
+                hint="ids look like tag:example.org,2026-03-05:my-note",
+            )
         return explicit
     # RFC 4151 tag URI: authority from base_url, the date as written, the file's path. It
     # must never change (RFC 4287 §4.2.6), so it depends on neither the title nor the slug.
@@ -173,8 +217,11 @@ def parse_note(
     if kind == "note":
         for key in ("link", "via"):
             if key in extra:
-                reader.warn(key, f"'{key}' only means something in a share",
-                            hint="move this file to content/shares/")
+                reader.warn(
+                    key,
+                    f"'{key}' only means something in a share",
+                    hint="move this file to content/shares/",
+                )
     link: Link | None = None
     via: Via | None = None
     title = reader.text("title")
@@ -182,19 +229,26 @@ def parse_note(
     if kind == "share":
         url = reader.text("link")
         if url is None:
-            reader.error(None, "a share needs a 'link'",
-                         hint="add: link: https://example.com/the-page")
+            reader.error(
+                None, "a share needs a 'link'", hint="add: link: https://example.com/the-page"
+            )
         elif not is_http_url(url):
-            reader.error("link", f"link '{url}' is not an http or https URL",
-                         hint="links must start with https:// or http://")
+            reader.error(
+                "link",
+                f"link '{url}' is not an http or https URL",
+                hint="links must start with https:// or http://",
+            )
         else:
             link = Link(url=url, title=title or domain_of(url), domain=domain_of(url))
             title = title or domain_of(url)
         via = _via(reader)
     elif title is None:
         if md.title is None:
-            reader.error(None, "note has no title",
-                         hint="add 'title: ...' to the front matter or start with '# Title'")
+            reader.error(
+                None,
+                "note has no title",
+                hint="add 'title: ...' to the front matter or start with '# Title'",
+            )
         else:
             title, html = md.title, md.body_html
     date = reader.when("date", zone, required=True)
@@ -250,8 +304,11 @@ def parse_page(
     html = md.html
     if title is None:
         if md.title is None:
-            reader.error(None, "page has no title",
-                         hint="add 'title: ...' to the front matter or start with '# Title'")
+            reader.error(
+                None,
+                "page has no title",
+                hint="add 'title: ...' to the front matter or start with '# Title'",
+            )
         else:
             title, html = md.title, md.body_html
     slug = _slug(reader, path.rsplit("/", 1)[-1].rsplit(".", 1)[0])
@@ -263,10 +320,17 @@ def parse_page(
     draft = reader.flag("draft", False)
     if any(d.is_error for d in reader.diags) or title is None or slug is None:
         return None, tuple(reader.diags)
-    return Page(source=path, slug=slug, url=f"{slug}/", title=" ".join(title.split()),
-                html=html, nav=nav, weight=weight, draft=draft, extra=MappingProxyType(extra)), tuple(
-        reader.diags
-    )
+    return Page(
+        source=path,
+        slug=slug,
+        url=f"{slug}/",
+        title=" ".join(title.split()),
+        html=html,
+        nav=nav,
+        weight=weight,
+        draft=draft,
+        extra=MappingProxyType(extra),
+    ), tuple(reader.diags)
 
 
 def parse_person(
@@ -277,8 +341,11 @@ def parse_person(
     extra = reader.check_unknown(PERSON_KEYS)
     pid = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     if slugify(pid) != pid:
-        reader.error(None, f"person id '{pid}' (the file name) must be lowercase letters, "
-                     "digits and hyphens", hint=f"rename the file to {slugify(pid) or 'x'}.md")
+        reader.error(
+            None,
+            f"person id '{pid}' (the file name) must be lowercase letters, digits and hyphens",
+            hint=f"rename the file to {slugify(pid) or 'x'}.md",
+        )
     name = reader.text("name")
     if not name:
         reader.error(None, "a person needs a 'name'", hint="add: name: Maya Okafor")
@@ -295,8 +362,11 @@ def parse_person(
         reader.error("avatar", f"avatar '{avatar}' must be a site path (/static/...) or a URL")
     private = fm.data.get("private")
     if private is not None and not isinstance(private, dict):
-        reader.error("private", "private: expected a mapping of keys to values",
-                     hint="private:\n    birthday: 1990-04-12")
+        reader.error(
+            "private",
+            "private: expected a mapping of keys to values",
+            hint="private:\n    birthday: 1990-04-12",
+        )
         private = None
     public = reader.flag("public", True)
     introducible = reader.flag("introducible", True)
@@ -318,6 +388,4 @@ def parse_person(
         extra=MappingProxyType(extra),
     )
     fields: Mapping[str, Any] = MappingProxyType(dict(private or {}))
-    return (person, PrivateProfile(person_id=pid, source=path, fields=fields)), tuple(
-        reader.diags
-    )
+    return (person, PrivateProfile(person_id=pid, source=path, fields=fields)), tuple(reader.diags)

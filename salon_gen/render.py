@@ -25,8 +25,20 @@ from .urls import absolute, domain_of, site_path, slugify
 
 THEME_ROOT = Path(__file__).parent / "themes" / "default"
 HOME_ITEMS = 10
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -96,16 +108,18 @@ def make_environment(config: Config, theme_dir: Path | None) -> jinja2.Environme
 
 
 def human_date(when: datetime) -> str:
-    """"5 March 2026": the same in every locale, so output never depends on the machine."""
+    """ "5 March 2026": the same in every locale, so output never depends on the machine."""
     return f"{when.day} {MONTHS[when.month - 1]} {when.year}"
 
 
-def theme_statics(default: Sequence[StaticFile], project: Sequence[StaticFile],
-                  extra_css: str) -> tuple[tuple[StaticFile, ...], tuple[OutputFile, ...]]:
+def theme_statics(
+    default: Sequence[StaticFile], project: Sequence[StaticFile], extra_css: str
+) -> tuple[tuple[StaticFile, ...], tuple[OutputFile, ...]]:
     """The default theme's static files overridden by the project theme's; generated CSS."""
     files = {s.dest: s for s in default} | {s.dest: s for s in project}
     return tuple(files[k] for k in sorted(files)), (
-        OutputFile("theme/pygments.css", extra_css.encode("utf-8")),)
+        OutputFile("theme/pygments.css", extra_css.encode("utf-8")),
+    )
 
 
 def plan_pages(site: Site) -> tuple[PageJob, ...]:
@@ -115,10 +129,15 @@ def plan_pages(site: Site) -> tuple[PageJob, ...]:
     jobs: list[PageJob] = []
     notes = [n for n in site.notes if n.kind == "note"]
     shares = [n for n in site.notes if n.kind == "share"]
-    jobs.append(PageJob(path="", template="home.html", meta=make("", "home", cfg.title),
-                        variables={"notes": tuple(notes[:HOME_ITEMS]),
-                                   "shares": tuple(shares[:HOME_ITEMS])},
-                        sources=tuple(n.source for n in site.notes[: 2 * HOME_ITEMS])))
+    jobs.append(
+        PageJob(
+            path="",
+            template="home.html",
+            meta=make("", "home", cfg.title),
+            variables={"notes": tuple(notes[:HOME_ITEMS]), "shares": tuple(shares[:HOME_ITEMS])},
+            sources=tuple(n.source for n in site.notes[: 2 * HOME_ITEMS]),
+        )
+    )
     people = {p.id: p for p in site.people}
     for kind, items in (("note", notes), ("share", shares)):
         for i, note in enumerate(items):
@@ -132,54 +151,113 @@ def plan_pages(site: Site) -> tuple[PageJob, ...]:
             else:
                 pid = note.via.person_id if note.via else None
                 variables["via_person"] = people.get(pid) if pid else None
-            jobs.append(PageJob(path=note.url, template=f"{kind}.html",
-                                meta=make.for_note(note), variables=variables,
-                                sources=(note.source,)))
-    jobs.append(PageJob(path="shares/", template="shares.html",
-                        meta=make("shares/", "shares", "Shares",
-                                  "Links worth reading, with commentary."),
-                        variables={"notes": tuple(shares)}))
-    jobs.append(PageJob(path="tags/", template="tags.html", meta=make("tags/", "tags", "Tags"),
-                        variables={"tags": tuple(sorted(site.tags, key=lambda t: t.name))}))
+            jobs.append(
+                PageJob(
+                    path=note.url,
+                    template=f"{kind}.html",
+                    meta=make.for_note(note),
+                    variables=variables,
+                    sources=(note.source,),
+                )
+            )
+    jobs.append(
+        PageJob(
+            path="shares/",
+            template="shares.html",
+            meta=make("shares/", "shares", "Shares", "Links worth reading, with commentary."),
+            variables={"notes": tuple(shares)},
+        )
+    )
+    jobs.append(
+        PageJob(
+            path="tags/",
+            template="tags.html",
+            meta=make("tags/", "tags", "Tags"),
+            variables={"tags": tuple(sorted(site.tags, key=lambda t: t.name))},
+        )
+    )
     for tag in site.tags:
-        feed = FeedLink(title=f"{cfg.title}: {tag.name}", type="application/atom+xml",
-                        href=absolute(cfg.base_url, tag.url + "feed.xml"))
-        jobs.append(PageJob(
-            path=tag.url, template="tag.html",
-            meta=make(tag.url, "tag", f"Tagged “{tag.name}”", extra_feeds=(feed,)),
-            variables={"tag": tag, "people": tuple(p for p in site.people
-                                                   if tag.name in p.interests
-                                                   or tag.slug in p.interests)}))
-    jobs.append(PageJob(path="archive/", template="archive.html",
-                        meta=make("archive/", "archive", "Archive"),
-                        variables={"years": site.years, "year": None}))
+        feed = FeedLink(
+            title=f"{cfg.title}: {tag.name}",
+            type="application/atom+xml",
+            href=absolute(cfg.base_url, tag.url + "feed.xml"),
+        )
+        jobs.append(
+            PageJob(
+                path=tag.url,
+                template="tag.html",
+                meta=make(tag.url, "tag", f"Tagged “{tag.name}”", extra_feeds=(feed,)),
+                variables={
+                    "tag": tag,
+                    "people": tuple(
+                        p for p in site.people if tag.name in p.interests or tag.slug in p.interests
+                    ),
+                },
+            )
+        )
+    jobs.append(
+        PageJob(
+            path="archive/",
+            template="archive.html",
+            meta=make("archive/", "archive", "Archive"),
+            variables={"years": site.years, "year": None},
+        )
+    )
     for year in site.years:
         path = f"archive/{year.year}/"
-        jobs.append(PageJob(path=path, template="archive.html",
-                            meta=make(path, "archive", f"Archive: {year.year}"),
-                            variables={"years": (year,), "year": year}))
+        jobs.append(
+            PageJob(
+                path=path,
+                template="archive.html",
+                meta=make(path, "archive", f"Archive: {year.year}"),
+                variables={"years": (year,), "year": year},
+            )
+        )
     for page in site.pages:
-        jobs.append(PageJob(path=page.url, template="page.html",
-                            meta=make(page.url, "page", page.title), variables={"page": page},
-                            sources=(page.source,)))
-    jobs.append(PageJob(path="people/", template="people.html",
-                        meta=make("people/", "people", "People",
-                                  f"The people in {cfg.title}."),
-                        variables={"people": site.people}))
+        jobs.append(
+            PageJob(
+                path=page.url,
+                template="page.html",
+                meta=make(page.url, "page", page.title),
+                variables={"page": page},
+                sources=(page.source,),
+            )
+        )
+    jobs.append(
+        PageJob(
+            path="people/",
+            template="people.html",
+            meta=make("people/", "people", "People", f"The people in {cfg.title}."),
+            variables={"people": site.people},
+        )
+    )
     for person in site.people:
-        jobs.append(PageJob(path=person.url_path, template="person.html",
-                            meta=make.for_person(person),
-                            variables={"person": person,
-                                       "notes": _mentioning(site.notes, person)},
-                            sources=(person.source,)))
-    jobs.append(PageJob(path="404.html", template="404.html",
-                        meta=make("404.html", "404", "Page not found"), variables={}))
+        jobs.append(
+            PageJob(
+                path=person.url_path,
+                template="person.html",
+                meta=make.for_person(person),
+                variables={"person": person, "notes": _mentioning(site.notes, person)},
+                sources=(person.source,),
+            )
+        )
+    jobs.append(
+        PageJob(
+            path="404.html",
+            template="404.html",
+            meta=make("404.html", "404", "Page not found"),
+            variables={},
+        )
+    )
     return tuple(jobs)
 
 
 def _mentioning(notes: Sequence[Note], person: Person) -> tuple[Note, ...]:
-    return tuple(n for n in notes if person.id in n.people
-                 or (n.via is not None and n.via.person_id == person.id))
+    return tuple(
+        n
+        for n in notes
+        if person.id in n.people or (n.via is not None and n.via.person_id == person.id)
+    )
 
 
 class _MetaMaker:
@@ -187,36 +265,67 @@ class _MetaMaker:
         cfg = site.config
         self.site = site
         self.feeds = (
-            FeedLink(title=f"{cfg.title} (Atom)", type="application/atom+xml",
-                     href=absolute(cfg.base_url, "feed.xml")),
-            FeedLink(title=f"{cfg.title} (RSS)", type="application/rss+xml",
-                     href=absolute(cfg.base_url, "rss.xml")),
-            FeedLink(title=f"{cfg.title} (JSON Feed)", type="application/feed+json",
-                     href=absolute(cfg.base_url, "feed.json")),
+            FeedLink(
+                title=f"{cfg.title} (Atom)",
+                type="application/atom+xml",
+                href=absolute(cfg.base_url, "feed.xml"),
+            ),
+            FeedLink(
+                title=f"{cfg.title} (RSS)",
+                type="application/rss+xml",
+                href=absolute(cfg.base_url, "rss.xml"),
+            ),
+            FeedLink(
+                title=f"{cfg.title} (JSON Feed)",
+                type="application/feed+json",
+                href=absolute(cfg.base_url, "feed.json"),
+            ),
         )
         avatar = cfg.author.avatar
         self.image = absolute(cfg.base_url, avatar) if avatar else None
 
-    def __call__(self, path: str, kind: str, heading: str, description: str = "",
-                 *, og_type: str = "website", image: str | None = None,
-                 extra_feeds: tuple[FeedLink, ...] = ()) -> PageMeta:
+    def __call__(
+        self,
+        path: str,
+        kind: str,
+        heading: str,
+        description: str = "",
+        *,
+        og_type: str = "website",
+        image: str | None = None,
+        extra_feeds: tuple[FeedLink, ...] = (),
+    ) -> PageMeta:
         cfg = self.site.config
-        title = heading if kind == "home" else f"{heading} – {cfg.title}"
+        title = heading if kind == "home" else f"{heading} \u2013 {cfg.title}"
         canonical = absolute(cfg.base_url, path) if path != "404.html" else cfg.base_url
-        return PageMeta(path=path, kind=kind, title=title, heading=heading,
-                        description=description or cfg.description, canonical=canonical,
-                        og_type=og_type, image=image or self.image,
-                        feeds=self.feeds + extra_feeds)
+        return PageMeta(
+            path=path,
+            kind=kind,
+            title=title,
+            heading=heading,
+            description=description or cfg.description,
+            canonical=canonical,
+            og_type=og_type,
+            image=image or self.image,
+            feeds=self.feeds + extra_feeds,
+        )
 
     def for_note(self, note: Note) -> PageMeta:
-        return self(note.url, note.kind, note.title, note.summary or note.excerpt,
-                    og_type="article")
+        return self(
+            note.url, note.kind, note.title, note.summary or note.excerpt, og_type="article"
+        )
 
     def for_person(self, person: Person) -> PageMeta:
         cfg = self.site.config
         image = absolute(cfg.base_url, person.avatar) if person.avatar else None
-        return self(person.url_path, "person", person.name,
-                    f"{person.name}, in {cfg.title}.", og_type="profile", image=image)
+        return self(
+            person.url_path,
+            "person",
+            person.name,
+            f"{person.name}, in {cfg.title}.",
+            og_type="profile",
+            image=image,
+        )
 
 
 def render_pages(
@@ -236,21 +345,32 @@ def render_pages(
                 template = templates[job.template] = env.get_template(job.template)
             html = template.render(site=site, meta=job.meta, **job.variables)
         except jinja2.TemplateSyntaxError as e:
-            d = Diagnostic(path=relpath(e.filename or job.template), line=e.lineno,
-                           message=f"template syntax: {e.message}")
+            d = Diagnostic(
+                path=relpath(e.filename or job.template),
+                line=e.lineno,
+                message=f"template syntax: {e.message}",
+            )
             problems.setdefault((d.path, d.line, d.message), d)
             continue
         except jinja2.TemplateNotFound as e:
-            d = Diagnostic(path=job.template, message=f"template not found: {e.name}",
-                           hint="a theme's templates live in themes/<name>/templates/")
+            d = Diagnostic(
+                path=job.template,
+                message=f"template not found: {e.name}",
+                hint="a theme's templates live in themes/<name>/templates/",
+            )
             problems.setdefault((d.path, d.line, d.message), d)
             continue
-        except Exception as e:  # noqa: BLE001 - any error inside a template is the theme's
+        except Exception as e:  # any error raised inside a template is the theme's
             path, line = _template_frame(e, job.template)
-            message = str(e) if isinstance(e, jinja2.UndefinedError) else (
-                f"{type(e).__name__}: {e}")
-            d = Diagnostic(path=relpath(path), line=line, message=f"template: {message}",
-                           hint=f"while rendering /{job.path}")
+            message = (
+                str(e) if isinstance(e, jinja2.UndefinedError) else (f"{type(e).__name__}: {e}")
+            )
+            d = Diagnostic(
+                path=relpath(path),
+                line=line,
+                message=f"template: {message}",
+                hint=f"while rendering /{job.path}",
+            )
             problems.setdefault((d.path, d.line, d.message), d)
             continue
         out.append(OutputFile(job.output, html.encode("utf-8")))

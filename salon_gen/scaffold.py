@@ -41,4 +41,3 @@ def init_salon(target: Path) -> list[Path]:
         shutil.copyfile(src, dst)
     (target / "content" / "static").mkdir(parents=True, exist_ok=True)
     return [dst for _, dst in pairs]
-

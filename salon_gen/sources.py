@@ -61,15 +61,17 @@ def walk(folder: Path) -> list[Path]:
     return sorted(found)
 
 
-def _read_markdown(root: Path, folder: Path, recursive: bool) -> tuple[
-    list[SourceFile], list[Diagnostic]
-]:
+def _read_markdown(
+    root: Path, folder: Path, recursive: bool
+) -> tuple[list[SourceFile], list[Diagnostic]]:
     files: list[SourceFile] = []
     diags: list[Diagnostic] = []
     if not folder.is_dir():
         return files, diags
-    paths = walk(folder) if recursive else sorted(
-        p for p in folder.iterdir() if p.is_file() and not is_ignored(p.name)
+    paths = (
+        walk(folder)
+        if recursive
+        else sorted(p for p in folder.iterdir() if p.is_file() and not is_ignored(p.name))
     )
     for p in paths:
         if p.suffix.lower() not in (".md", ".markdown"):
@@ -81,8 +83,12 @@ def _read_markdown(root: Path, folder: Path, recursive: bool) -> tuple[
         except UnicodeDecodeError as e:
             line = raw[: e.start].count(b"\n") + 1
             diags.append(
-                Diagnostic(path=rel, line=line, message="file is not valid UTF-8",
-                           hint="save the file as UTF-8")
+                Diagnostic(
+                    path=rel,
+                    line=line,
+                    message="file is not valid UTF-8",
+                    hint="save the file as UTF-8",
+                )
             )
             continue
         files.append(SourceFile(path=rel, text=text.replace("\r\n", "\n").replace("\r", "\n")))
@@ -95,8 +101,9 @@ def read_content(root: Path) -> tuple[SourceTree, tuple[Diagnostic, ...]]:
     diags: list[Diagnostic] = []
     found: dict[str, tuple[SourceFile, ...]] = {}
     for kind in KINDS:
-        files, problems = _read_markdown(root, content / kind, recursive=kind in ("notes",
-                                                                                   "shares"))
+        files, problems = _read_markdown(
+            root, content / kind, recursive=kind in ("notes", "shares")
+        )
         found[kind] = tuple(files)
         diags.extend(problems)
     statics = tuple(
@@ -109,8 +116,10 @@ def read_content(root: Path) -> tuple[SourceTree, tuple[Diagnostic, ...]]:
 def theme_statics(theme_dir: Path) -> tuple[StaticFile, ...]:
     """A theme's static files, published under site/theme/."""
     static = theme_dir / "static"
-    return tuple(StaticFile(source=str(p), dest="theme/" + p.relative_to(static).as_posix())
-                 for p in walk(static))
+    return tuple(
+        StaticFile(source=str(p), dest="theme/" + p.relative_to(static).as_posix())
+        for p in walk(static)
+    )
 
 
 def theme_files(root: Path, theme: str | None) -> tuple[Path | None, tuple[StaticFile, ...]]:

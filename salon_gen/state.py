@@ -44,7 +44,7 @@ class StatePaths:
         return self.dir / "fingerprint.json"
 
 
-def _stat_tree(digest: hashlib._Hash, folder: Path, label: str) -> None:
+def _stat_tree(digest: hashlib.blake2b, folder: Path, label: str) -> None:
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and not d.startswith("."))
         for name in sorted(filenames):
@@ -84,9 +84,12 @@ def load_fingerprint(paths: StatePaths) -> tuple[str, datetime | None] | None:
 def save_fingerprint(paths: StatePaths, value: str, next_change: datetime | None) -> None:
     paths.dir.mkdir(parents=True, exist_ok=True)
     tmp = paths.fingerprint.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"fingerprint": value, "next_change":
-                               next_change.isoformat() if next_change else None}),
-                   encoding="utf-8")
+    tmp.write_text(
+        json.dumps(
+            {"fingerprint": value, "next_change": next_change.isoformat() if next_change else None}
+        ),
+        encoding="utf-8",
+    )
     os.replace(tmp, paths.fingerprint)
 
 

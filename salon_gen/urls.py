@@ -95,9 +95,7 @@ def absolutize(html: str, page_url: str) -> str:
     base: RSS and JSON Feed have none, and Atom readers often ignore xml:base)."""
 
     def fix(url: str) -> str:
-        if not url or url.startswith("#") and not page_url:
-            return url
-        if _SCHEME.match(url) or url.startswith("//"):
+        if not url or _SCHEME.match(url) or url.startswith("//"):
             return url
         return urljoin(page_url, url)
 

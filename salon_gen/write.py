@@ -36,8 +36,10 @@ def _digest(data: bytes) -> str:
 
 
 def _siblings(out_dir: Path) -> tuple[Path, Path]:
-    return (out_dir.parent / f".{out_dir.name}.salon-new",
-            out_dir.parent / f".{out_dir.name}.salon-old")
+    return (
+        out_dir.parent / f".{out_dir.name}.salon-new",
+        out_dir.parent / f".{out_dir.name}.salon-old",
+    )
 
 
 def recover(out_dir: Path) -> None:
@@ -66,7 +68,7 @@ def output_intact(manifest: dict[str, list[int | str]], out_dir: Path) -> bool:
     """True if every file the manifest lists is in `out_dir` untouched (by size and mtime)."""
     if not manifest:
         return False
-    for rel, (_digest_, size, mtime) in manifest.items():
+    for rel, (_, size, mtime) in manifest.items():
         try:
             st = os.stat(out_dir / rel)
         except OSError:
@@ -124,12 +126,13 @@ def write_site(
         shutil.rmtree(old)
     manifest_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = manifest_path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"version": MANIFEST_VERSION, "output": str(out_dir),
-                               "files": manifest}), encoding="utf-8")
+    tmp.write_text(
+        json.dumps({"version": MANIFEST_VERSION, "output": str(out_dir), "files": manifest}),
+        encoding="utf-8",
+    )
     os.replace(tmp, manifest_path)
     removed = len(previous.keys() - manifest.keys())
-    return WriteReport(written=written, unchanged=unchanged, removed=removed,
-                       files=len(manifest))
+    return WriteReport(written=written, unchanged=unchanged, removed=removed, files=len(manifest))
 
 
 def _reuse(old: Path, target: Path, before: list[int | str]) -> bool:

@@ -26,8 +26,11 @@ url = "https://example.org/about/"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true",
-                     help="rewrite tests/golden/*/expected from the current build")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/*/expected from the current build",
+    )
 
 
 @pytest.fixture
@@ -50,8 +53,11 @@ def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
 def make_salon(tmp_path: Path) -> Callable[..., Path]:
     """Write a salon into a temp folder: salon.toml (minimal unless given) + `files`."""
 
-    def make(files: Mapping[str, str | bytes] | None = None, config: str = MINIMAL_CONFIG,
-             name: str = "salon") -> Path:
+    def make(
+        files: Mapping[str, str | bytes] | None = None,
+        config: str = MINIMAL_CONFIG,
+        name: str = "salon",
+    ) -> Path:
         root = tmp_path / name
         root.mkdir()
         write_tree(root, {"salon.toml": config, **(files or {})})
@@ -64,5 +70,6 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     """Every file under `folder` with its bytes and mtime, to prove nothing was touched."""
     return {
         p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
-        for p in sorted(folder.rglob("*")) if p.is_file()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
     }

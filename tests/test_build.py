@@ -28,8 +28,9 @@ def cli_build(root: Path, *extra: str) -> tuple[int, str, str]:
 
 
 @pytest.mark.parametrize("case", INVALID)
-def test_invalid_site_prints_exact_diagnostics_and_writes_nothing(case: str,
-                                                                   tmp_path: Path) -> None:
+def test_invalid_site_prints_exact_diagnostics_and_writes_nothing(
+    case: str, tmp_path: Path
+) -> None:
     root = tmp_path / case
     shutil.copytree(HERE / "invalid" / case, root)
     previous = root / "site"
@@ -80,11 +81,11 @@ def test_builds_are_deterministic_and_parallel_equals_serial(tmp_path: Path) -> 
         build_module.PARALLEL_THRESHOLD = old
     assert snapshot(a / "site").keys() == snapshot(b / "site").keys()
     assert {k: v[0] for k, v in snapshot(a / "site").items()} == {
-        k: v[0] for k, v in snapshot(b / "site").items()}
+        k: v[0] for k, v in snapshot(b / "site").items()
+    }
 
 
-def test_failed_build_after_a_good_one_keeps_the_site(
-        make_salon: Callable[..., Path]) -> None:
+def test_failed_build_after_a_good_one_keeps_the_site(make_salon: Callable[..., Path]) -> None:
     root = make_salon({"content/notes/a.md": "---\ntitle: A\ndate: 2026-01-01\n---\nA.\n"})
     build(root, now=NOW)
     before = snapshot(root / "site")
@@ -94,13 +95,13 @@ def test_failed_build_after_a_good_one_keeps_the_site(
         build(root, now=NOW)
     assert [d.format() for d in failed.value.diagnostics] == [
         "content/notes/b.md:3: error: date: impossible date '2026-02-30': day is out of range "
-        "for month\n  hint: write dates as 2026-03-05 or 2026-03-05 14:30"]
+        "for month\n  hint: write dates as 2026-03-05 or 2026-03-05 14:30"
+    ]
     assert snapshot(root / "site") == before
     assert snapshot(root / ".salon").keys() == cache_before.keys()
 
 
-def test_no_change_build_does_nothing_and_edits_are_seen(
-        make_salon: Callable[..., Path]) -> None:
+def test_no_change_build_does_nothing_and_edits_are_seen(make_salon: Callable[..., Path]) -> None:
     root = make_salon({"content/notes/a.md": "---\ntitle: A\ndate: 2026-01-01\n---\nOld.\n"})
     first = build(root, now=NOW)
     assert not first.up_to_date and first.rendered == 1
@@ -126,8 +127,9 @@ def test_a_future_note_appears_when_its_time_comes(make_salon: Callable[..., Pat
     later = build(root, now=NOW + timedelta(days=10))
     assert not later.up_to_date
     assert (root / "site/notes/soon/index.html").exists()
-    drafts = make_salon({"content/notes/d.md": "---\ntitle: D\ndate: 2026-01-01\ndraft: true"
-                         "\n---\n"}, name="drafts")
+    drafts = make_salon(
+        {"content/notes/d.md": "---\ntitle: D\ndate: 2026-01-01\ndraft: true\n---\n"}, name="drafts"
+    )
     build(drafts, now=NOW)
     assert not (drafts / "site/notes/d").exists()
     build(drafts, now=NOW, options=BuildOptions(drafts=True))

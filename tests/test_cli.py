@@ -42,9 +42,14 @@ def test_init_then_build(tmp_path: Path) -> None:
     target = tmp_path / "new-salon"
     result = runner.invoke(main, ["init", str(target)])
     assert result.exit_code == 0, result.output
-    for rel in ("salon.toml", ".gitignore", "content/notes/hello-salon.md",
-                "content/shares/an-example-share.md", "content/people/example-friend.md",
-                "content/pages/about.md"):
+    for rel in (
+        "salon.toml",
+        ".gitignore",
+        "content/notes/hello-salon.md",
+        "content/shares/an-example-share.md",
+        "content/people/example-friend.md",
+        "content/pages/about.md",
+    ):
         assert (target / rel).is_file(), rel
     assert "site/" in (target / ".gitignore").read_text()
     built = runner.invoke(main, ["build", "--source", str(target), *NOW_ARG])
@@ -78,15 +83,33 @@ def test_installed_command_builds_the_demo(tmp_path: Path) -> None:
         pytest.skip("the salon console script is not installed (pip install -e .)")
     shutil.copytree(repo / "content", tmp_path / "content")
     shutil.copy(repo / "salon.toml", tmp_path / "salon.toml")
-    first = subprocess.run([salon, "build", "--offline", *NOW_ARG], cwd=tmp_path,
-                           capture_output=True, text=True, timeout=120, check=False)
+    first = subprocess.run(
+        [salon, "build", "--offline", *NOW_ARG],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert first.returncode == 0, first.stderr
     assert first.stdout.startswith("built site/ in ")
-    second = subprocess.run([salon, "build", "--offline", *NOW_ARG], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=120, check=False)
+    second = subprocess.run(
+        [salon, "build", "--offline", *NOW_ARG],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert second.returncode == 0
     assert "site/ is up to date" in second.stdout
-    missing = subprocess.run([salon, "build"], cwd=tmp_path / "content", capture_output=True,
-                             text=True, timeout=60, check=False)
+    missing = subprocess.run(
+        [salon, "build"],
+        cwd=tmp_path / "content",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert missing.returncode == 1
     assert "salon init" in missing.stderr

@@ -37,19 +37,32 @@ def test_no_front_matter_and_bom() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("---\ntitle: a: b\n---\n", "n.md:2:9: error: malformed YAML: mapping values are not "
-         "allowed in this context\n  hint: quote text that contains ': ', e.g. title: "
-         "\"Why: a question\""),
-        ("---\ntitle: x\n", "n.md:1: error: front matter opened with '---' is never closed\n"
-         "  hint: add a line with just '---' after the metadata"),
-        ("---\n- a\n- b\n---\n", "n.md:2: error: front matter must be a mapping of keys to "
-         "values\n  hint: write one 'key: value' per line"),
-        ("---\nx: !!python/object/apply:os.system [ls]\n---\n",
-         "n.md:2:4: error: malformed YAML: YAML tags that construct objects are not allowed in "
-         "front matter"),
+        (
+            "---\ntitle: a: b\n---\n",
+            "n.md:2:9: error: malformed YAML: mapping values are not "
+            "allowed in this context\n  hint: quote text that contains ': ', e.g. title: "
+            '"Why: a question"',
+        ),
+        (
+            "---\ntitle: x\n",
+            "n.md:1: error: front matter opened with '---' is never closed\n"
+            "  hint: add a line with just '---' after the metadata",
+        ),
+        (
+            "---\n- a\n- b\n---\n",
+            "n.md:2: error: front matter must be a mapping of keys to "
+            "values\n  hint: write one 'key: value' per line",
+        ),
+        (
+            "---\nx: !!python/object/apply:os.system [ls]\n---\n",
+            "n.md:2:4: error: malformed YAML: YAML tags that construct objects are not allowed in "
+            "front matter",
+        ),
         ('+++\ntitle = "a\n+++\n', "n.md:2: error: malformed TOML: Unterminated string"),
-        ('+++\ntitle = 1\ntitle = 2\n+++\n', "n.md:3: error: malformed TOML: Cannot "
-         "overwrite a value"),
+        (
+            "+++\ntitle = 1\ntitle = 2\n+++\n",
+            "n.md:3: error: malformed TOML: Cannot overwrite a value",
+        ),
     ],
 )
 def test_malformed_front_matter_points_at_the_line(text: str, expected: str) -> None:
@@ -89,6 +102,8 @@ def test_parse_datetime(value: object, expected: datetime) -> None:
     ],
 )
 def test_bad_dates(value: object, message: str) -> None:
-    with pytest.raises(ValueError, match="^" + message.replace("(", r"\(").replace(
-            ")", r"\)").replace(".", r"\.") + "$"):
+    with pytest.raises(
+        ValueError,
+        match="^" + message.replace("(", r"\(").replace(")", r"\)").replace(".", r"\.") + "$",
+    ):
         parse_datetime(value, ZoneInfo("UTC"))

@@ -23,8 +23,9 @@ def config() -> Config:
     return cfg
 
 
-def note(text: str, path: str = "content/notes/2026-03-05-hello.md", kind: str = "note"
-         ) -> tuple[Note | None, list[str]]:
+def note(
+    text: str, path: str = "content/notes/2026-03-05-hello.md", kind: str = "note"
+) -> tuple[Note | None, list[str]]:
     fm, diags = split(text, path)
     assert fm is not None, diags
     value, problems = parse_note(kind, path, fm, MD.render(fm.body), config(), ZONE)  # type: ignore[arg-type]
@@ -32,8 +33,10 @@ def note(text: str, path: str = "content/notes/2026-03-05-hello.md", kind: str =
 
 
 def test_a_note() -> None:
-    value, diags = note("---\ntitle: Hello\ndate: 2026-03-05 10:00\ntags: [Letters, friends]\n"
-                        "summary: Hi.\n---\nSome *text*.\n")
+    value, diags = note(
+        "---\ntitle: Hello\ndate: 2026-03-05 10:00\ntags: [Letters, friends]\n"
+        "summary: Hi.\n---\nSome *text*.\n"
+    )
     assert diags == []
     assert value is not None
     assert value.title == "Hello"
@@ -65,29 +68,43 @@ def test_near_miss_key_warns_and_unknown_keys_are_kept() -> None:
     value, diags = note("---\ntitle: x\ntitel: y\ndate: 2026-03-05\nlayout: post\n---\n")
     assert value is not None
     assert value.extra == {"titel": "y", "layout": "post"}
-    assert diags == ["content/notes/2026-03-05-hello.md:3: warning: unknown key 'titel' is "
-                     "kept for templates\n  hint: did you mean 'title'?"]
+    assert diags == [
+        "content/notes/2026-03-05-hello.md:3: warning: unknown key 'titel' is "
+        "kept for templates\n  hint: did you mean 'title'?"
+    ]
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("---\ndate: 2026-03-05\n---\nNo heading.\n",
-         "p.md:1: error: note has no title\n  hint: add 'title: ...' to the front matter or "
-         "start with '# Title'"),
-        ("---\ntitle: x\n---\n", "p.md:1: error: missing required 'date'\n  hint: add: date: "
-         "2026-03-05"),
-        ("---\ntitle: x\ndate: 2026-02-30\n---\n",
-         "p.md:3: error: date: impossible date '2026-02-30': day is out of range for month\n"
-         "  hint: write dates as 2026-03-05 or 2026-03-05 14:30"),
-        ("---\ntitle: x\ndate: 2026-02-03\nslug: ../../etc\n---\n",
-         "p.md:4: error: slug '../../etc' is not a single safe path segment (it could write "
-         "outside the site folder)\n  hint: use letters, digits and hyphens, e.g. slug: etc"),
-        ("---\ntitle: x\ndate: 2026-02-03\ndraft: maybe\n---\n",
-         "p.md:4: error: draft: expected true or false, got text"),
-        ("---\ntitle: x\ndate: 2026-02-03\ntags: {a: 1}\n---\n",
-         "p.md:4: error: tags: expected a list of text, got a mapping\n  hint: tags: "
-         "[first, second]"),
+        (
+            "---\ndate: 2026-03-05\n---\nNo heading.\n",
+            "p.md:1: error: note has no title\n  hint: add 'title: ...' to the front matter or "
+            "start with '# Title'",
+        ),
+        (
+            "---\ntitle: x\n---\n",
+            "p.md:1: error: missing required 'date'\n  hint: add: date: 2026-03-05",
+        ),
+        (
+            "---\ntitle: x\ndate: 2026-02-30\n---\n",
+            "p.md:3: error: date: impossible date '2026-02-30': day is out of range for month\n"
+            "  hint: write dates as 2026-03-05 or 2026-03-05 14:30",
+        ),
+        (
+            "---\ntitle: x\ndate: 2026-02-03\nslug: ../../etc\n---\n",
+            "p.md:4: error: slug '../../etc' is not a single safe path segment (it could write "
+            "outside the site folder)\n  hint: use letters, digits and hyphens, e.g. slug: etc",
+        ),
+        (
+            "---\ntitle: x\ndate: 2026-02-03\ndraft: maybe\n---\n",
+            "p.md:4: error: draft: expected true or false, got text",
+        ),
+        (
+            "---\ntitle: x\ndate: 2026-02-03\ntags: {a: 1}\n---\n",
+            "p.md:4: error: tags: expected a list of text, got a mapping\n  hint: tags: "
+            "[first, second]",
+        ),
     ],
 )
 def test_bad_notes(text: str, expected: str) -> None:
@@ -97,9 +114,11 @@ def test_bad_notes(text: str, expected: str) -> None:
 
 
 def test_share() -> None:
-    value, diags = note("---\nlink: https://www.example.com/essay\ndate: 2026-03-05\n"
-                        "via: maya\n---\nWorth it.\n", path="content/shares/essay.md",
-                        kind="share")
+    value, diags = note(
+        "---\nlink: https://www.example.com/essay\ndate: 2026-03-05\nvia: maya\n---\nWorth it.\n",
+        path="content/shares/essay.md",
+        kind="share",
+    )
     assert diags == [] and value is not None
     assert value.link is not None
     assert value.link.domain == "example.com" and value.title == "example.com"
@@ -110,12 +129,21 @@ def test_share() -> None:
 @pytest.mark.parametrize(
     ("link", "expected"),
     [
-        (None, "s.md:1: error: a share needs a 'link'\n  hint: add: link: "
-         "https://example.com/the-page"),
-        ("javascript:alert(1)", "s.md:2: error: link 'javascript:alert(1)' is not an http or "
-         "https URL\n  hint: links must start with https:// or http://"),
-        ("example.com/x", "s.md:2: error: link 'example.com/x' is not an http or https URL\n"
-         "  hint: links must start with https:// or http://"),
+        (
+            None,
+            "s.md:1: error: a share needs a 'link'\n  hint: add: link: "
+            "https://example.com/the-page",
+        ),
+        (
+            "javascript:alert(1)",
+            "s.md:2: error: link 'javascript:alert(1)' is not an http or "
+            "https URL\n  hint: links must start with https:// or http://",
+        ),
+        (
+            "example.com/x",
+            "s.md:2: error: link 'example.com/x' is not an http or https URL\n"
+            "  hint: links must start with https:// or http://",
+        ),
     ],
 )
 def test_bad_shares(link: str | None, expected: str) -> None:
@@ -134,9 +162,11 @@ def test_page() -> None:
 
 
 def test_person_keeps_private_fields_apart() -> None:
-    text = ("---\nname: Maya Okafor\nurl: https://maya.example.net/\nfeeds: "
-            "[https://maya.example.net/feed.xml]\ninterests: [Letters]\nprivate:\n"
-            "  birthday: 1990-04-12\n  notes: secret thing\n---\nMaya writes letters.\n")
+    text = (
+        "---\nname: Maya Okafor\nurl: https://maya.example.net/\nfeeds: "
+        "[https://maya.example.net/feed.xml]\ninterests: [Letters]\nprivate:\n"
+        "  birthday: 1990-04-12\n  notes: secret thing\n---\nMaya writes letters.\n"
+    )
     fm, _ = split(text, "content/people/maya.md")
     assert fm is not None
     pair, diags = parse_person("content/people/maya.md", fm, MD.render(fm.body))

@@ -44,13 +44,15 @@ def test_static_files_are_copied(tmp_path: Path) -> None:
     out = tmp_path / "site"
     write_site(out, [], [StaticFile(source=str(src), dest="static/logo.svg")], tmp_path / "m")
     assert (out / "static" / "logo.svg").read_text() == "<svg/>"
-    again = write_site(out, [], [StaticFile(source=str(src), dest="static/logo.svg")],
-                       tmp_path / "m")
+    again = write_site(
+        out, [], [StaticFile(source=str(src), dest="static/logo.svg")], tmp_path / "m"
+    )
     assert again.unchanged == 1
 
 
-@pytest.mark.parametrize("bad", ["../evil.html", "/etc/passwd", "a/../../b", "a//b", "",
-                                 "C:/x", "a\\..\\b"])
+@pytest.mark.parametrize(
+    "bad", ["../evil.html", "/etc/passwd", "a/../../b", "a//b", "", "C:/x", "a\\..\\b"]
+)
 def test_never_writes_outside_the_site(tmp_path: Path, bad: str) -> None:
     out = tmp_path / "site"
     write_site(out, files(index_html="old"), [], tmp_path / "m")
