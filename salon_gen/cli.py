@@ -132,7 +132,12 @@ def build(
         result = run_build(
             source,
             now=_now(now_text),
-            options=BuildOptions(drafts=drafts, offline=offline, output=output, jobs=jobs),
+            options=BuildOptions(
+                drafts=drafts,
+                offline=offline,
+                output=output.resolve() if output else None,  # relative to where you are
+                jobs=jobs,
+            ),
         )
     except BuildFailed as failed:
         _report(failed.diagnostics)

@@ -113,3 +113,15 @@ def test_installed_command_builds_the_demo(tmp_path: Path) -> None:
     )
     assert missing.returncode == 1
     assert "salon init" in missing.stderr
+
+
+def test_output_option_is_relative_to_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = CliRunner()
+    runner.invoke(main, ["init", str(tmp_path / "s")])
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(main, ["build", "--source", "s", "--output", "out", *NOW_ARG])
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "out" / "index.html").is_file()
+    assert not (tmp_path / "s" / "out").exists()
