@@ -607,7 +607,11 @@ def _salon_command(text: str, timeout: float) -> tuple[list[str], str]:
     argv = shlex.split(text)
     if not argv:
         raise SystemExit("--salon is empty")
-    exe = shutil.which(argv[0])
+    # The console script beside this Python first: a version manager's shim on PATH (pyenv's
+    # is a bash script that runs `pyenv exec`) adds ~0.13 s to every start, which would be
+    # measured as salon's own time.
+    beside = Path(sys.executable).parent / argv[0]
+    exe = str(beside) if os.sep not in argv[0] and beside.is_file() else shutil.which(argv[0])
     if exe is None:
         raise SystemExit(
             f"{argv[0]!r} not found: install salon (pip install -e .) or pass "

@@ -210,6 +210,8 @@ def _resolve_links(
     """Relative links to .md files become the URL of that item; /x becomes base path + x."""
     problems: list[Diagnostic] = []
     base_path = config.base_path
+    if base_path == "/" and ".md" not in html and ".markdown" not in html:
+        return html, problems  # nothing to resolve: the common case, and it is cheap
     folder = posixpath.dirname(source)
 
     def fix(url: str) -> str:

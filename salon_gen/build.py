@@ -10,20 +10,23 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import frontmatter, sources, state
+from . import state
 from .errors import BuildFailed, Diagnostic, has_errors
-from .model import Config, Note, OutputFile, Page, Person, StaticFile
 
-if TYPE_CHECKING:  # heavy modules are imported only when a build really renders
+# Only what the no-change fast path needs is imported at module level: an up-to-date build
+# should cost little more than starting Python. Everything else is imported where used.
+if TYPE_CHECKING:
+    from . import frontmatter, sources
     from .markdown import RenderedMarkdown
+    from .model import Config, OutputFile, StaticFile
     from .render import PageJob
+
+CONFIG_FILE = "salon.toml"
 
 PARALLEL_THRESHOLD = 150  # Markdown bodies to render before a process pool pays for itself
 
@@ -50,6 +53,7 @@ class BuildResult:
 
 
 def load_config(root: Path) -> tuple[Config | None, tuple[Diagnostic, ...]]:
+    from . import sources
     from .config import parse_config
 
     text = sources.read_config(root)
@@ -86,7 +90,7 @@ def check_output(root: Path, out: Path) -> None:
         raise BuildFailed(
             [
                 Diagnostic(
-                    path=sources.CONFIG_FILE,
+                    path=CONFIG_FILE,
                     message=f"refusing to build into {out}: salon replaces its output folder whole",
                     hint='use a folder of its own, e.g. output_dir = "site"',
                 )
@@ -98,34 +102,31 @@ def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) 
     """Build the salon at `root` as of `now`. Raises BuildFailed with every diagnostic."""
     from . import write
 
+    paths = state.StatePaths(root=root)
+    flags = f"drafts={options.drafts}"
+    quick = _up_to_date(root, now, options, paths, flags)
+    if quick is not None:
+        return quick
+
     config, config_diags = load_config(root)
     if config is None or has_errors(config_diags):
         raise BuildFailed(config_diags)
     out = resolve_output(root, config.output_dir, options.output)
     check_output(root, out)
-    paths = state.StatePaths(root=root)
     write.recover(out)
-
-    # The no-change fast path: same inputs, nothing scheduled has come due, output untouched.
-    flags = f"drafts={options.drafts}"
-    print_ = state.fingerprint(root, out, flags)
-    last = state.load_fingerprint(paths)
-    if last is not None and last[0] == print_ and (last[1] is None or now < last[1]):
-        manifest = write.load_manifest(paths.manifest, out)
-        if write.output_intact(manifest, out):
-            return BuildResult(
-                output=out,
-                up_to_date=True,
-                files=len(manifest),
-                unchanged=len(manifest),
-                warnings=config_diags,
-            )
+    fingerprint = state.fingerprint(root, out, flags)
 
     site_files, statics, pages, rendered, next_change, warnings = _build_site(
         root, config, now, options, paths
     )
     report = write.write_site(out, site_files, statics, paths.manifest)
-    state.save_fingerprint(paths, print_, next_change)
+    all_warnings = tuple(config_diags) + warnings
+    state.save_fingerprint(
+        paths,
+        state.Fingerprint(
+            value=fingerprint, output=out, next_change=next_change, warnings=all_warnings
+        ),
+    )
     return BuildResult(
         output=out,
         up_to_date=False,
@@ -135,7 +136,34 @@ def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) 
         unchanged=report.unchanged,
         removed=report.removed,
         rendered=rendered,
-        warnings=tuple(config_diags) + warnings,
+        warnings=all_warnings,
+    )
+
+
+def _up_to_date(
+    root: Path, now: datetime, options: BuildOptions, paths: state.StatePaths, flags: str
+) -> BuildResult | None:
+    """The no-change fast path: the same inputs (salon.toml included, hence the same output
+    folder), nothing scheduled has come due, the output untouched. Any doubt: None."""
+    from . import write
+
+    last = state.load_fingerprint(paths)
+    if last is None:
+        return None
+    out = resolve_output(root, str(last.output), options.output)
+    if last.value != state.fingerprint(root, out, flags):
+        return None
+    if last.next_change is not None and now >= last.next_change:
+        return None
+    manifest = write.load_manifest(paths.manifest, out)
+    if not write.output_intact(manifest, out):
+        return None
+    return BuildResult(
+        output=out,
+        up_to_date=True,
+        files=len(manifest),
+        unchanged=len(manifest),
+        warnings=last.warnings,
     )
 
 
@@ -149,10 +177,12 @@ def _build_site(
     datetime | None,
     tuple[Diagnostic, ...],
 ]:
-    # Heavy imports live here so that an up-to-date build never pays for them.
-    from . import assemble, notes, render, syndication
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from . import assemble, frontmatter, notes, render, sources, syndication
     from .cache import RenderCache
     from .markdown import pygments_css
+    from .model import Note, Page, Person
 
     diags: list[Diagnostic] = []
     try:
@@ -297,6 +327,8 @@ def _render_markdown(todo: list[tuple[str, str]], jobs: int | None) -> dict[str,
     if workers <= 1 or len(todo) < PARALLEL_THRESHOLD:
         renderer = MarkdownRenderer()
         return {k: renderer.render(text) for k, text in todo}
+    from concurrent.futures import ProcessPoolExecutor
+
     size = max(1, len(todo) // (workers * 4))
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     with ProcessPoolExecutor(max_workers=workers) as pool:

@@ -24,13 +24,20 @@ def cache_key(text: str) -> str:
 
 
 def _encode(md: RenderedMarkdown) -> str:
-    return json.dumps([md.html, md.title, md.body_html, md.excerpt, md.title_line])
+    # Without a leading title, body_html is html: store it once (half the cache, and one
+    # string in memory instead of two when read back).
+    body = None if md.body_html == md.html else md.body_html
+    return json.dumps([md.html, md.title, body, md.excerpt, md.title_line])
 
 
 def _decode(value: str) -> RenderedMarkdown:
     html, title, body_html, excerpt, title_line = json.loads(value)
     return RenderedMarkdown(
-        html=html, title=title, body_html=body_html, excerpt=excerpt, title_line=title_line
+        html=html,
+        title=title,
+        body_html=html if body_html is None else body_html,
+        excerpt=excerpt,
+        title_line=title_line,
     )
 
 

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import __version__
+from .errors import Diagnostic
 
 STATE_DIR = ".salon"
 PRIVATE_DIR = "private"
@@ -72,24 +73,52 @@ def fingerprint(root: Path, output: Path, options: str) -> str:
     return digest.hexdigest()
 
 
-def load_fingerprint(paths: StatePaths) -> tuple[str, datetime | None] | None:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Fingerprint:
+    """What the last successful build saw, and what it said."""
+
+    value: str
+    output: Path
+    next_change: datetime | None
+    warnings: tuple[Diagnostic, ...] = ()  # replayed by an up-to-date build
+
+
+def load_fingerprint(paths: StatePaths) -> Fingerprint | None:
     try:
         data = json.loads(paths.fingerprint.read_text(encoding="utf-8"))
         until = datetime.fromisoformat(data["next_change"]) if data["next_change"] else None
-        return str(data["fingerprint"]), until
+        warnings = tuple(Diagnostic(**w) for w in data["warnings"])
+        return Fingerprint(
+            value=str(data["fingerprint"]),
+            output=Path(data["output"]),
+            next_change=until,
+            warnings=warnings,
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def save_fingerprint(paths: StatePaths, value: str, next_change: datetime | None) -> None:
+def save_fingerprint(paths: StatePaths, fingerprint: Fingerprint) -> None:
     paths.dir.mkdir(parents=True, exist_ok=True)
     tmp = paths.fingerprint.with_suffix(".tmp")
-    tmp.write_text(
-        json.dumps(
-            {"fingerprint": value, "next_change": next_change.isoformat() if next_change else None}
-        ),
-        encoding="utf-8",
-    )
+    until = fingerprint.next_change
+    data = {
+        "fingerprint": fingerprint.value,
+        "output": str(fingerprint.output),
+        "next_change": until.isoformat() if until else None,
+        "warnings": [
+            {
+                "path": d.path,
+                "message": d.message,
+                "severity": d.severity,
+                "line": d.line,
+                "col": d.col,
+                "hint": d.hint,
+            }
+            for d in fingerprint.warnings
+        ],
+    }
+    tmp.write_text(json.dumps(data), encoding="utf-8")
     os.replace(tmp, paths.fingerprint)
 
 

@@ -107,6 +107,7 @@ def test_no_change_build_does_nothing_and_edits_are_seen(make_salon: Callable[..
     assert not first.up_to_date and first.rendered == 1
     again = build(root, now=NOW)
     assert again.up_to_date
+    assert again.output == first.output and again.files == first.files
     (root / "content/notes/a.md").write_text("---\ntitle: A\ndate: 2026-01-01\n---\nNew.\n")
     edited = build(root, now=NOW)
     assert not edited.up_to_date and edited.rendered == 1 and edited.written > 0
@@ -165,3 +166,18 @@ def test_private_fields_and_private_people_never_reach_the_site(tmp_path: Path) 
         text = data.decode("utf-8", "replace")
         for secret in secrets + hidden_people:
             assert secret not in text, f"{secret!r} leaked into {path}"
+
+
+def test_an_up_to_date_build_repeats_the_warnings(make_salon: Callable[..., Path]) -> None:
+    root = make_salon({"content/notes/a.md": "---\ntitle: A\ntitel: x\ndate: 2026-01-01\n---\n"})
+    first = build(root, now=NOW)
+    again = build(root, now=NOW)
+    assert again.up_to_date
+    assert (
+        [d.format() for d in again.warnings]
+        == [d.format() for d in first.warnings]
+        == [
+            "content/notes/a.md:3: warning: unknown key 'titel' is kept for templates\n"
+            "  hint: did you mean 'title'?"
+        ]
+    )

@@ -57,13 +57,16 @@ def test_every_page_is_well_formed_html5_with_the_head_it_needs(demo: Path) -> N
         doc = parse(path)  # strict: any parse error raises
         head = doc.find(f"{XHTML}head")
         assert head is not None, path
-        links = [(link.get("rel"), link.get("type"), link.get("href"))
-                 for link in head.iter(f"{XHTML}link")]
+        links = [
+            (link.get("rel"), link.get("type"), link.get("href"))
+            for link in head.iter(f"{XHTML}link")
+        ]
         rels = [r for r, _, _ in links]
         assert "canonical" in rels, path
         feeds = {t for r, t, _ in links if r == "alternate"}
-        assert {"application/atom+xml", "application/rss+xml",
-                "application/feed+json"} <= feeds, path
+        assert {"application/atom+xml", "application/rss+xml", "application/feed+json"} <= feeds, (
+            path
+        )
         assert rels.count("me") >= 2, path  # the owner's identities
         metas = {m.get("property") for m in head.iter(f"{XHTML}meta")}
         assert {"og:title", "og:url", "og:type"} <= metas, path
@@ -74,7 +77,8 @@ def test_every_page_is_well_formed_html5_with_the_head_it_needs(demo: Path) -> N
 
 def test_posts_are_h_entries(demo: Path) -> None:
     posts = sorted((demo / "notes").glob("*/index.html")) + sorted(
-        (demo / "shares").glob("*/index.html"))
+        (demo / "shares").glob("*/index.html")
+    )
     assert len(posts) == 12
     for path in posts:
         doc = parse(path)
@@ -91,8 +95,11 @@ def test_posts_are_h_entries(demo: Path) -> None:
 
 def test_atom_feeds_are_valid_rfc4287(demo: Path) -> None:
     schema = etree.RelaxNG(etree.parse(str(SCHEMAS / "atom-rfc4287.rng")))
-    atom_files = [demo / "feed.xml", demo / "shares/feed.xml",
-                  *sorted((demo / "tags").glob("*/feed.xml"))]
+    atom_files = [
+        demo / "feed.xml",
+        demo / "shares/feed.xml",
+        *sorted((demo / "tags").glob("*/feed.xml")),
+    ]
     assert len(atom_files) > 5
     for path in atom_files:
         doc = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
@@ -113,8 +120,11 @@ def test_feeds_read_back_with_titles_links_and_dates(demo: Path) -> None:
     for entry in atom.entries:
         assert entry.link.startswith("https://salon.example.org/")
         assert entry.published_parsed is not None
-    assert [e.id for e in atom.entries] == [e.id for e in rss.entries] == [
-        i["id"] for i in data["items"]]
+    assert (
+        [e.id for e in atom.entries]
+        == [e.id for e in rss.entries]
+        == [i["id"] for i in data["items"]]
+    )
     newest = atom.entries[0]
     assert newest.title == "Ask a Second Question"  # 2026-10-05, a share
     shared = [i for i in data["items"] if "external_url" in i]
@@ -138,7 +148,9 @@ def test_no_relative_urls_inside_feed_content(demo: Path) -> None:
                 value = el.get(attr)
                 if value is not None:
                     assert value.startswith(("https://", "http://", "mailto:")), (
-                        entry.title, value)
+                        entry.title,
+                        value,
+                    )
 
 
 def test_blogroll_sitemap_robots(demo: Path) -> None:
