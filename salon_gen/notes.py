@@ -339,6 +339,14 @@ def parse_person(
     """A person, and separately what the owner keeps private about them."""
     reader = _Reader(path, fm, [])
     extra = reader.check_unknown(PERSON_KEYS)
+    for key in extra:
+        # A misspelt `private:` would publish what was meant to stay private: refuse it.
+        if did_you_mean(key, ("private",)):
+            reader.error(
+                key,
+                f"'{key}' looks like a misspelt 'private:'; refusing to publish what it holds",
+                hint="write private: (everything under it stays on your machine)",
+            )
     pid = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     if slugify(pid) != pid:
         reader.error(

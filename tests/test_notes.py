@@ -190,3 +190,17 @@ def test_person_errors() -> None:
         "content/people/Bad_Id.md:2: error: url 'ftp://x' is not an http or https URL",
         "content/people/Bad_Id.md:3: error: feed 'nope' is not an http or https URL",
     ]
+
+
+def test_a_misspelt_private_is_an_error_not_a_publication() -> None:
+    fm, _ = split(
+        "---\nname: Maya\nprivte:\n  birthday: 1990-04-12\n---\n", "content/people/maya.md"
+    )
+    assert fm is not None
+    pair, diags = parse_person("content/people/maya.md", fm, MD.render(fm.body))
+    assert pair is None
+    assert [d.format() for d in diags if d.is_error] == [
+        "content/people/maya.md:3: error: 'privte' looks like a misspelt 'private:'; refusing "
+        "to publish what it holds\n  hint: write private: (everything under it stays on your "
+        "machine)"
+    ]
