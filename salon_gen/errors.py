@@ -7,7 +7,6 @@ how diagnostics reach the user.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -53,6 +52,8 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """A 'did you mean' hint for a near miss of one of `choices`, or None."""
+    import difflib  # here, not at the top: the no-change fast path never needs it
+
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.75)
     return f"did you mean '{close[0]}'?" if close else None
 

@@ -16,9 +16,12 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .model import OutputFile, StaticFile
 from .urls import safe_output_path
+
+if TYPE_CHECKING:  # types only: the no-change fast path should not import the model
+    from .model import OutputFile, StaticFile
 
 MANIFEST_VERSION = 1
 

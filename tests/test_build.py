@@ -181,3 +181,24 @@ def test_an_up_to_date_build_repeats_the_warnings(make_salon: Callable[..., Path
             "  hint: did you mean 'title'?"
         ]
     )
+
+
+def test_an_up_to_date_build_imports_nothing_heavy(make_salon: Callable[..., Path]) -> None:
+    """The no-change path must not pay for Jinja, markdown-it, Pygments or YAML."""
+    import subprocess
+    import sys
+
+    root = make_salon({"content/notes/a.md": "---\ntitle: A\ndate: 2026-01-01\n---\nA.\n"})
+    build(root, now=NOW)
+    code = (
+        "import sys; from pathlib import Path; from datetime import datetime\n"
+        "from salon_gen.build import build\n"
+        f"r = build(Path({str(root)!r}), now=datetime.fromisoformat({NOW.isoformat()!r}))\n"
+        "heavy = sorted(m for m in ('jinja2', 'markdown_it', 'pygments', 'yaml', 'tomllib',"
+        " 'salon_gen.model') if m in sys.modules)\n"
+        "print(r.up_to_date, heavy)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    ).stdout
+    assert out.strip() == "True []"
