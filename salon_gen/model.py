@@ -205,3 +205,67 @@ class OutputFile:
 
     path: str  # site-relative, forward slashes, never absolute, never ".."
     data: bytes
+
+
+# --- following people (fetched feeds) ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedEntry:
+    """An entry of a followed person's feed: parsed, sanitized, normalised.
+
+    Titles and summaries are plain text; `content_html` has passed the allowlist sanitizer;
+    `link` is an absolute http(s) URL or None. Dates are aware UTC; when the feed gave no
+    usable date, `date_guessed` is True and the store keeps the first time it saw the entry.
+    """
+
+    feed_url: str
+    entry_id: str  # the feed's id, else its link, else a hash of its content
+    title: str
+    link: str | None
+    published: datetime
+    updated: datetime
+    summary: str = ""  # plain text, a short excerpt
+    content_html: str = ""  # sanitized HTML; shown only when the person allows full text
+    categories: tuple[str, ...] = ()
+    author: str | None = None
+    date_guessed: bool = False
+    person_id: str = ""  # filled in by assemble: whose feed this is
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FetchResult:
+    """What one HTTP fetch of a feed came to. Never an exception: failures are values."""
+
+    url: str  # the URL asked for
+    final_url: str  # after redirects
+    status: int | None  # None when no HTTP answer came (DNS, refused, timeout, too big...)
+    body: bytes | None = None  # the decoded body of a 200
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+    retry_after: str | None = None  # raw header: seconds or an HTTP date
+    cache_control: str | None = None
+    error: str | None = None  # what went wrong, for a person to read
+    permanent_redirect: str | None = None  # where 301/308 (all permanent) say the feed lives
+    redirects: tuple[tuple[int, str], ...] = ()  # (status, location) in order
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedState:
+    """Everything salon remembers about polling one feed URL."""
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None  # of the last body parsed: the same body is never reparsed
+    title: str | None = None
+    last_attempt: datetime | None = None
+    last_success: datetime | None = None
+    last_status: int | None = None
+    last_error: str | None = None
+    failures: int = 0  # consecutive
+    next_due: datetime | None = None
+    gone: bool = False  # 410: never polled again, entries kept
+    moved_to: str | None = None  # a permanent redirect's target, to be fixed in the person file
+    entry_count: int = 0
