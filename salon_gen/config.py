@@ -17,13 +17,14 @@ import tomllib
 from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from salon_gen.errors import Diagnostic, did_you_mean, sort_key
-from salon_gen.model import Author, Config, FeedOptions
+from salon_gen.durations import parse_duration
+from salon_gen.model import Author, Config, FeedOptions, FetchOptions, ReadingOptions
 from salon_gen.urls import is_http_url
 
 CONFIG_FILE = "salon.toml"
@@ -232,6 +233,22 @@ def _between(low: int, high: int) -> Check:
     return check
 
 
+def _duration(minimum: timedelta) -> Check:
+    def check(value: str) -> Problem | None:
+        try:
+            length = parse_duration(value)
+        except ValueError as e:
+            return Problem(message=str(e), hint='write e.g. "1 hour", "30 minutes", "1 day"')
+        if length < minimum:
+            return Problem(
+                message=f"{value!r} is too often: be polite to the people you follow",
+                hint=f"poll at most every {int(minimum.total_seconds() // 60)} minutes",
+            )
+        return None
+
+    return check
+
+
 SCHEMA = Table(
     name="",
     make=Config,
@@ -275,6 +292,27 @@ SCHEMA = Table(
                 Key(name="items", kind=INTEGER, check=_between(1, 1000), example="20"),
                 Key(name="full_content", kind=BOOLEAN, example="true"),
             ),
+        ),
+        Table(
+            name="fetch",
+            make=FetchOptions,
+            entries=(
+                Key(
+                    name="interval",
+                    kind=STRING,
+                    check=_duration(timedelta(minutes=5)),
+                    normalize=parse_duration,
+                    example='"1 hour"',
+                ),
+                Key(name="concurrency", kind=INTEGER, check=_between(1, 64), example="8"),
+                Key(name="timeout", kind=INTEGER, check=_between(1, 600), example="60"),
+                Key(name="max_size_mb", kind=INTEGER, check=_between(1, 200), example="10"),
+            ),
+        ),
+        Table(
+            name="reading",
+            make=ReadingOptions,
+            entries=(Key(name="per_page", kind=INTEGER, check=_between(5, 500), example="50"),),
         ),
     ),
 )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -44,6 +44,19 @@ class FeedOptions:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class FetchOptions:
+    interval: timedelta = timedelta(hours=1)  # least time between two polls of one feed
+    concurrency: int = 8  # feeds fetched at once
+    timeout: float = 60.0  # seconds for one whole request, redirects included
+    max_size_mb: int = 10  # a bigger feed body (on the wire or unpacked) is refused
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReadingOptions:
+    per_page: int = 50  # entries on each page of /reading/
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
     title: str
     base_url: str  # absolute http(s) URL, always ending in "/"
@@ -55,6 +68,8 @@ class Config:
     theme: str | None = None  # name of a folder under themes/
     output_dir: str = "site"
     feeds: FeedOptions = field(default_factory=FeedOptions)
+    fetch: FetchOptions = field(default_factory=FetchOptions)
+    reading: ReadingOptions = field(default_factory=ReadingOptions)
 
     @property
     def base_path(self) -> str:
@@ -142,6 +157,8 @@ class Person:
     avatar: str | None = None
     public: bool = True
     introducible: bool = True
+    full_text: bool = False  # their entries' full text may be republished here
+    fetch_every: timedelta | None = None  # overrides [fetch] interval for their feeds
     html: str = ""  # their short public description
     extra: Mapping[str, Any] = field(default_factory=_empty)
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from .durations import parse_duration
 from .errors import Diagnostic, did_you_mean
 from .frontmatter import FrontMatter, parse_datetime
 from .markdown import RenderedMarkdown
@@ -27,7 +28,18 @@ NOTE_KEYS = frozenset(
 SHARE_KEYS = NOTE_KEYS | {"link", "via"}
 PAGE_KEYS = frozenset({"title", "slug", "nav", "weight", "summary", "draft", "updated"})
 PERSON_KEYS = frozenset(
-    {"name", "url", "feeds", "interests", "avatar", "public", "introducible", "private"}
+    {
+        "name",
+        "url",
+        "feeds",
+        "interests",
+        "avatar",
+        "public",
+        "introducible",
+        "private",
+        "full_text",
+        "fetch_every",
+    }
 )
 # Keys other tools write that are not near misses of ours, even if they look close.
 _FOREIGN_KEYS = frozenset(
@@ -378,6 +390,20 @@ def parse_person(
         private = None
     public = reader.flag("public", True)
     introducible = reader.flag("introducible", True)
+    full_text = reader.flag("full_text", False)
+    fetch_every = None
+    if (every := reader.text("fetch_every")) is not None:
+        try:
+            fetch_every = parse_duration(every)
+        except ValueError as e:
+            reader.error("fetch_every", f"fetch_every: {e}")
+        else:
+            if fetch_every < timedelta(minutes=5):
+                reader.error(
+                    "fetch_every",
+                    f"fetch_every: '{every}' is too often",
+                    hint="poll a friend's feed at most every 5 minutes",
+                )
     interests = tuple(dict.fromkeys(i.lower() for i in reader.words("interests")))
     if any(d.is_error for d in reader.diags) or not name:
         return None, tuple(reader.diags)
@@ -392,6 +418,8 @@ def parse_person(
         avatar=avatar,
         public=public,
         introducible=introducible,
+        full_text=full_text,
+        fetch_every=fetch_every,
         html=md.html,
         extra=MappingProxyType(extra),
     )
