@@ -15,7 +15,7 @@ from datetime import datetime
 from urllib.parse import unquote, urlsplit
 
 from .errors import Diagnostic, did_you_mean
-from .model import Config, Note, Page, Person, Site, StaticFile, Tag, Via, Year
+from .model import Config, FeedEntry, Note, Page, Person, Site, StaticFile, Tag, Via, Year
 from .urls import rewrite_urls, slugify
 
 # Top-level paths the site itself uses; a page may not take them.
@@ -85,6 +85,7 @@ def assemble(
     *,
     now: datetime,
     drafts: bool,
+    entries: Sequence[FeedEntry] = (),
 ) -> Assembled:
     diags: list[Diagnostic] = []
     future = [n.date for n in notes if n.date > now and not n.draft]
@@ -131,6 +132,7 @@ def assemble(
     final_people = tuple(replace(p, html=link(p.source, p.html)) for p in public)
 
     site = Site(
+        entries=_entries(entries, final_people),
         config=config,
         notes=tuple(linked),
         pages=tuple(final_pages),
@@ -243,6 +245,16 @@ def _resolve_links(
         return url
 
     return rewrite_urls(html, fix), problems
+
+
+def _entries(entries: Sequence[FeedEntry], people: Sequence[Person]) -> tuple[FeedEntry, ...]:
+    """Followed entries of public people only, each knowing whose it is, newest first."""
+    owner: dict[str, str] = {}
+    for person in sorted(people, key=lambda p: p.id):
+        for url in person.feeds:
+            owner.setdefault(url, person.id)
+    kept = (replace(e, person_id=owner[e.feed_url]) for e in entries if e.feed_url in owner)
+    return tuple(sorted(kept, key=lambda e: (-e.published.timestamp(), e.feed_url, e.entry_id)))
 
 
 def _tags(notes: Sequence[Note]) -> tuple[Tag, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,6 +37,7 @@ class BuildOptions:
     offline: bool = False
     output: Path | None = None  # default: the config's output_dir, relative to the salon
     jobs: int | None = None  # worker processes for rendering; None = one per core
+    force: bool = False  # fetch every feed now, ignoring the schedule (validators still sent)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,6 +51,7 @@ class BuildResult:
     removed: int = 0
     rendered: int = 0  # Markdown bodies rendered (not taken from the cache)
     warnings: tuple[Diagnostic, ...] = ()
+    fetched: str | None = None  # one line about the feeds fetched first (None when offline)
 
 
 def load_config(root: Path) -> tuple[Config | None, tuple[Diagnostic, ...]]:
@@ -104,9 +106,12 @@ def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) 
 
     paths = state.StatePaths(root=root)
     flags = f"drafts={options.drafts}"
+    fetched: tuple[str | None, tuple[Diagnostic, ...]] = (None, ())
+    if not options.offline:  # first follow people: what changed in their feeds changes the site
+        fetched = _fetch(root, now, options)
     quick = _up_to_date(root, now, options, paths, flags)
     if quick is not None:
-        return quick
+        return replace(quick, fetched=fetched[0], warnings=fetched[1] + quick.warnings)
 
     config, config_diags = load_config(root)
     if config is None or has_errors(config_diags):
@@ -136,8 +141,22 @@ def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) 
         unchanged=report.unchanged,
         removed=report.removed,
         rendered=rendered,
-        warnings=all_warnings,
+        warnings=fetched[1] + all_warnings,
+        fetched=fetched[0],
     )
+
+
+def _fetch(
+    root: Path, now: datetime, options: BuildOptions
+) -> tuple[str | None, tuple[Diagnostic, ...]]:
+    """One round of following before building: a summary line and the feeds' warnings."""
+    from .following import fetch_feeds
+
+    config, config_diags = load_config(root)
+    if config is None or has_errors(config_diags):
+        raise BuildFailed(config_diags)
+    report = fetch_feeds(root, config, now, force=options.force)
+    return report.summary(), report.diagnostics
 
 
 def _up_to_date(
@@ -262,8 +281,19 @@ def _build_site(
                 people.append(pair[0])
         diags += problems
 
+    from .following import stored_entries
+
+    entries = stored_entries(paths, [p for p in people if p.public])
     assembled = assemble.assemble(
-        config, note_values, page_values, people, tree.statics, info, now=now, drafts=options.drafts
+        config,
+        note_values,
+        page_values,
+        people,
+        tree.statics,
+        info,
+        now=now,
+        drafts=options.drafts,
+        entries=entries,
     )
     diags += assembled.diagnostics
     if has_errors(diags):

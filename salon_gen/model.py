@@ -206,6 +206,7 @@ class Site:
     tags: tuple[Tag, ...]  # by slug
     years: tuple[Year, ...]  # newest first
     statics: tuple[StaticFile, ...] = ()
+    entries: tuple[FeedEntry, ...] = ()  # followed public people's entries, newest first
 
     @property
     def shares(self) -> tuple[Note, ...]:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from . import __version__
+from . import __version__, river
 from .errors import Diagnostic
 from .model import Config, Note, OutputFile, Person, Site, StaticFile
 from .urls import absolute, domain_of, site_path, slugify
@@ -134,7 +134,11 @@ def plan_pages(site: Site) -> tuple[PageJob, ...]:
             path="",
             template="home.html",
             meta=make("", "home", cfg.title),
-            variables={"notes": tuple(notes[:HOME_ITEMS]), "shares": tuple(shares[:HOME_ITEMS])},
+            variables={
+                "notes": tuple(notes[:HOME_ITEMS]),
+                "shares": tuple(shares[:HOME_ITEMS]),
+                "entries": site.entries[: river.HOME_ENTRIES],
+            },
             sources=tuple(n.source for n in site.notes[: 2 * HOME_ITEMS]),
         )
     )
@@ -189,6 +193,7 @@ def plan_pages(site: Site) -> tuple[PageJob, ...]:
                 meta=make(tag.url, "tag", f"Tagged “{tag.name}”", extra_feeds=(feed,)),
                 variables={
                     "tag": tag,
+                    "entries": river.on_tag(site.entries, tag),
                     "people": tuple(
                         p for p in site.people if tag.name in p.interests or tag.slug in p.interests
                     ),
@@ -237,8 +242,27 @@ def plan_pages(site: Site) -> tuple[PageJob, ...]:
                 path=person.url_path,
                 template="person.html",
                 meta=make.for_person(person),
-                variables={"person": person, "notes": _mentioning(site.notes, person)},
+                variables={
+                    "person": person,
+                    "notes": _mentioning(site.notes, person),
+                    "entries": river.of_person(site.entries, person),
+                },
                 sources=(person.source,),
+            )
+        )
+    for reading in river.river_pages(site.entries, cfg.reading.per_page, ZoneInfo(cfg.timezone)):
+        title = "Reading" if reading.pager.page == 1 else f"Reading, page {reading.pager.page}"
+        jobs.append(
+            PageJob(
+                path=reading.path,
+                template="reading.html",
+                meta=make(
+                    reading.path,
+                    "reading",
+                    title,
+                    f"What the people in {cfg.title} have been writing.",
+                ),
+                variables={"days": reading.days, "pager": reading.pager},
             )
         )
     jobs.append(
@@ -338,12 +362,15 @@ def render_pages(
     out: list[OutputFile] = []
     problems: dict[tuple[str, int | None, str], Diagnostic] = {}
     templates: dict[str, jinja2.Template] = {}
+    people_by_id = {p.id: p for p in site.people}
     for job in jobs:
         try:
             template = templates.get(job.template)
             if template is None:
                 template = templates[job.template] = env.get_template(job.template)
-            html = template.render(site=site, meta=job.meta, **job.variables)
+            html = template.render(
+                site=site, meta=job.meta, people_by_id=people_by_id, **job.variables
+            )
         except jinja2.TemplateSyntaxError as e:
             d = Diagnostic(
                 path=relpath(e.filename or job.template),

@@ -95,12 +95,14 @@ def _read_markdown(
     return files, diags
 
 
-def read_content(root: Path) -> tuple[SourceTree, tuple[Diagnostic, ...]]:
-    """Read every content file of the salon at `root`."""
+def read_content(
+    root: Path, kinds: tuple[str, ...] = KINDS
+) -> tuple[SourceTree, tuple[Diagnostic, ...]]:
+    """Read every content file of the salon at `root` (or only those of `kinds`)."""
     content = root / CONTENT_DIR
     diags: list[Diagnostic] = []
-    found: dict[str, tuple[SourceFile, ...]] = {}
-    for kind in KINDS:
+    found: dict[str, tuple[SourceFile, ...]] = {k: () for k in KINDS}
+    for kind in kinds:
         files, problems = _read_markdown(
             root, content / kind, recursive=kind in ("notes", "shares")
         )
@@ -108,7 +110,7 @@ def read_content(root: Path) -> tuple[SourceTree, tuple[Diagnostic, ...]]:
         diags.extend(problems)
     statics = tuple(
         StaticFile(source=str(p), dest=p.relative_to(content).as_posix())
-        for p in walk(content / "static")
+        for p in (walk(content / "static") if kinds == KINDS else [])
     )
     return SourceTree(statics=statics, **found), tuple(diags)
 

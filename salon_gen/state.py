@@ -44,6 +44,10 @@ class StatePaths:
     def fingerprint(self) -> Path:
         return self.dir / "fingerprint.json"
 
+    @property
+    def feeds(self) -> Path:
+        return self.dir / "feeds.sqlite"
+
 
 def _stat_tree(digest: hashlib.blake2b, folder: Path, label: str) -> None:
     for dirpath, dirnames, filenames in os.walk(folder):
@@ -67,6 +71,13 @@ def fingerprint(root: Path, output: Path, options: str) -> str:
             digest.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
         except OSError:
             digest.update(f"{name}\0missing\n".encode())
+    # The feed store: a fetch that stored anything changes the site.
+    for store_file in ("feeds.sqlite", "feeds.sqlite-wal"):
+        try:
+            st = os.stat(root / STATE_DIR / store_file)
+            digest.update(f"{store_file}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        except OSError:
+            digest.update(f"{store_file}\0missing\n".encode())
     _stat_tree(digest, root / "content", "c:")
     _stat_tree(digest, root / "themes", "t:")
     _stat_tree(digest, _PACKAGE, "p:")  # salon's own code and default theme

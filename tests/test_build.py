@@ -19,7 +19,8 @@ from .conftest import NOW, REPO, snapshot
 HERE = Path(__file__).parent
 INVALID = sorted(p.name for p in (HERE / "invalid").iterdir() if p.is_dir())
 GOLDEN = sorted(p.name for p in (HERE / "golden").iterdir() if p.is_dir())
-NOW_ARG = ["--now", NOW.isoformat()]
+NOW_ARG = ["--now", NOW.isoformat(), "--offline"]  # no test goes beyond loopback
+OFFLINE = BuildOptions(offline=True)
 
 
 def cli_build(root: Path, *extra: str) -> tuple[int, str, str]:
@@ -51,7 +52,7 @@ def test_invalid_site_prints_exact_diagnostics_and_writes_nothing(
 def test_golden_site(case: str, tmp_path: Path, update_golden: bool) -> None:
     root = tmp_path / case
     shutil.copytree(HERE / "golden" / case / "input", root)
-    result = build(root, now=NOW, options=BuildOptions(jobs=1))
+    result = build(root, now=NOW, options=BuildOptions(jobs=1, offline=True))
     assert result.warnings == ()
     built = {k: v[0] for k, v in snapshot(result.output).items()}
     expected_dir = HERE / "golden" / case / "expected"
@@ -69,14 +70,14 @@ def test_builds_are_deterministic_and_parallel_equals_serial(tmp_path: Path) -> 
     shutil.copytree(REPO / "content", a / "content")
     shutil.copy(REPO / "salon.toml", a / "salon.toml")
     shutil.copytree(a, b)
-    build(a, now=NOW, options=BuildOptions(jobs=1))
+    build(a, now=NOW, options=BuildOptions(jobs=1, offline=True))
     # Force the process pool even for a small salon.
     import salon_gen.build as build_module
 
     old = build_module.PARALLEL_THRESHOLD
     build_module.PARALLEL_THRESHOLD = 1
     try:
-        build(b, now=NOW, options=BuildOptions(jobs=2))
+        build(b, now=NOW, options=BuildOptions(jobs=2, offline=True))
     finally:
         build_module.PARALLEL_THRESHOLD = old
     assert snapshot(a / "site").keys() == snapshot(b / "site").keys()
@@ -87,12 +88,12 @@ def test_builds_are_deterministic_and_parallel_equals_serial(tmp_path: Path) -> 
 
 def test_failed_build_after_a_good_one_keeps_the_site(make_salon: Callable[..., Path]) -> None:
     root = make_salon({"content/notes/a.md": "---\ntitle: A\ndate: 2026-01-01\n---\nA.\n"})
-    build(root, now=NOW)
+    build(root, now=NOW, options=OFFLINE)
     before = snapshot(root / "site")
     cache_before = snapshot(root / ".salon")
     (root / "content/notes/b.md").write_text("---\ntitle: B\ndate: 2026-02-30\n---\n")
     with pytest.raises(BuildFailed) as failed:
-        build(root, now=NOW)
+        build(root, now=NOW, options=OFFLINE)
     assert [d.format() for d in failed.value.diagnostics] == [
         "content/notes/b.md:3: error: date: impossible date '2026-02-30': day is out of range "
         "for month\n  hint: write dates as 2026-03-05 or 2026-03-05 14:30"
@@ -103,18 +104,18 @@ def test_failed_build_after_a_good_one_keeps_the_site(make_salon: Callable[..., 
 
 def test_no_change_build_does_nothing_and_edits_are_seen(make_salon: Callable[..., Path]) -> None:
     root = make_salon({"content/notes/a.md": "---\ntitle: A\ndate: 2026-01-01\n---\nOld.\n"})
-    first = build(root, now=NOW)
+    first = build(root, now=NOW, options=OFFLINE)
     assert not first.up_to_date and first.rendered == 1
-    again = build(root, now=NOW)
+    again = build(root, now=NOW, options=OFFLINE)
     assert again.up_to_date
     assert again.output == first.output and again.files == first.files
     (root / "content/notes/a.md").write_text("---\ntitle: A\ndate: 2026-01-01\n---\nNew.\n")
-    edited = build(root, now=NOW)
+    edited = build(root, now=NOW, options=OFFLINE)
     assert not edited.up_to_date and edited.rendered == 1 and edited.written > 0
     assert "New." in (root / "site/notes/a/index.html").read_text()
     # A hand-deleted output file is noticed even though no input changed.
     (root / "site/notes/a/index.html").unlink()
-    assert not build(root, now=NOW).up_to_date
+    assert not build(root, now=NOW, options=OFFLINE).up_to_date
     assert (root / "site/notes/a/index.html").exists()
 
 
@@ -122,18 +123,18 @@ def test_a_future_note_appears_when_its_time_comes(make_salon: Callable[..., Pat
     from datetime import timedelta
 
     root = make_salon({"content/notes/soon.md": "---\ntitle: Soon\ndate: 2026-12-01\n---\n"})
-    build(root, now=NOW)
+    build(root, now=NOW, options=OFFLINE)
     assert not (root / "site/notes/soon").exists()
-    assert build(root, now=NOW + timedelta(days=1)).up_to_date
-    later = build(root, now=NOW + timedelta(days=10))
+    assert build(root, now=NOW + timedelta(days=1), options=OFFLINE).up_to_date
+    later = build(root, now=NOW + timedelta(days=10), options=OFFLINE)
     assert not later.up_to_date
     assert (root / "site/notes/soon/index.html").exists()
     drafts = make_salon(
         {"content/notes/d.md": "---\ntitle: D\ndate: 2026-01-01\ndraft: true\n---\n"}, name="drafts"
     )
-    build(drafts, now=NOW)
+    build(drafts, now=NOW, options=OFFLINE)
     assert not (drafts / "site/notes/d").exists()
-    build(drafts, now=NOW, options=BuildOptions(drafts=True))
+    build(drafts, now=NOW, options=BuildOptions(drafts=True, offline=True))
     assert (drafts / "site/notes/d/index.html").exists()
 
 
@@ -149,7 +150,7 @@ def test_private_fields_and_private_people_never_reach_the_site(tmp_path: Path) 
     root = tmp_path / "demo"
     shutil.copytree(REPO / "content", root / "content")
     shutil.copy(REPO / "salon.toml", root / "salon.toml")
-    build(root, now=NOW)
+    build(root, now=NOW, options=OFFLINE)
     import yaml
 
     secrets: list[str] = []
@@ -170,8 +171,8 @@ def test_private_fields_and_private_people_never_reach_the_site(tmp_path: Path) 
 
 def test_an_up_to_date_build_repeats_the_warnings(make_salon: Callable[..., Path]) -> None:
     root = make_salon({"content/notes/a.md": "---\ntitle: A\ntitel: x\ndate: 2026-01-01\n---\n"})
-    first = build(root, now=NOW)
-    again = build(root, now=NOW)
+    first = build(root, now=NOW, options=OFFLINE)
+    again = build(root, now=NOW, options=OFFLINE)
     assert again.up_to_date
     assert (
         [d.format() for d in again.warnings]
@@ -189,11 +190,12 @@ def test_an_up_to_date_build_imports_nothing_heavy(make_salon: Callable[..., Pat
     import sys
 
     root = make_salon({"content/notes/a.md": "---\ntitle: A\ndate: 2026-01-01\n---\nA.\n"})
-    build(root, now=NOW)
+    build(root, now=NOW, options=OFFLINE)
     code = (
         "import sys; from pathlib import Path; from datetime import datetime\n"
-        "from salon_gen.build import build\n"
-        f"r = build(Path({str(root)!r}), now=datetime.fromisoformat({NOW.isoformat()!r}))\n"
+        "from salon_gen.build import BuildOptions, build\n"
+        f"r = build(Path({str(root)!r}), now=datetime.fromisoformat({NOW.isoformat()!r}),"
+        " options=BuildOptions(offline=True))\n"
         "heavy = sorted(m for m in ('jinja2', 'markdown_it', 'pygments', 'yaml', 'tomllib',"
         " 'salon_gen.model') if m in sys.modules)\n"
         "print(r.up_to_date, heavy)\n"

@@ -16,7 +16,7 @@ from salon_gen.cli import main
 
 from .conftest import NOW
 
-NOW_ARG = ["--now", NOW.isoformat()]
+NOW_ARG = ["--now", NOW.isoformat(), "--offline"]  # no test goes beyond loopback
 
 
 def test_version_and_help() -> None:
@@ -84,7 +84,7 @@ def test_installed_command_builds_the_demo(tmp_path: Path) -> None:
     shutil.copytree(repo / "content", tmp_path / "content")
     shutil.copy(repo / "salon.toml", tmp_path / "salon.toml")
     first = subprocess.run(
-        [salon, "build", "--offline", *NOW_ARG],
+        [salon, "build", *NOW_ARG],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -94,7 +94,7 @@ def test_installed_command_builds_the_demo(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     assert first.stdout.startswith("built site/ in ")
     second = subprocess.run(
-        [salon, "build", "--offline", *NOW_ARG],
+        [salon, "build", *NOW_ARG],
         cwd=tmp_path,
         capture_output=True,
         text=True,
