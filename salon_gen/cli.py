@@ -11,11 +11,15 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from . import __version__
 from .errors import BuildFailed, Diagnostic
+
+if TYPE_CHECKING:
+    from .model import Config
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -58,6 +62,29 @@ def main() -> None:
     """
 
 
+NOW_OPTION = click.option(
+    "--now",
+    "now_text",
+    metavar="DATETIME",
+    hidden=True,
+    help="Act as of this moment (ISO 8601); SOURCE_DATE_EPOCH works too.",
+)
+SOURCE_OPTION = click.option(
+    "-s",
+    "--source",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The salon folder.",
+)
+
+
+def _fail(prefix: str, failed: BuildFailed) -> NoReturn:
+    _report(failed.diagnostics)
+    click.echo(f"{prefix}: {sum(1 for d in failed.diagnostics if d.is_error)} error(s)", err=True)
+    raise SystemExit(1)
+
+
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def init(directory: Path) -> None:
@@ -98,31 +125,29 @@ def init(directory: Path) -> None:
 @click.option(
     "--offline", is_flag=True, help="Fetch nothing; use only what is stored under .salon/."
 )
+@click.option("--force", is_flag=True, help="Fetch every feed now, whatever the schedule says.")
 @click.option(
     "--jobs",
     type=click.IntRange(1, 64),
     help="Worker processes for rendering (default: one per core).",
 )
-@click.option(
-    "--now",
-    "now_text",
-    metavar="DATETIME",
-    hidden=True,
-    help="Build as of this moment (ISO 8601); SOURCE_DATE_EPOCH works too.",
-)
+@NOW_OPTION
 def build(
     source: Path,
     output: Path | None,
     drafts: bool,
     offline: bool,
+    force: bool,
     jobs: int | None,
     now_text: str | None,
 ) -> None:
     """Build the salon in SOURCE into its site folder.
 
-    Reads salon.toml and content/, and writes the whole site (pages, feeds, blogroll,
+    First fetches the feeds of the people you follow that are due (not with --offline),
+    then reads salon.toml and content/ and writes the whole site (pages, feeds, blogroll,
     sitemap) atomically: if anything is wrong, every problem is printed as
-    file:line: message, nothing is written and the previous site stays whole.
+    file:line: message, nothing is written and the previous site stays whole. A friend's
+    broken feed is only ever a warning.
     """
     from .build import BuildOptions
     from .build import build as run_build
@@ -137,6 +162,7 @@ def build(
                 offline=offline,
                 output=output.resolve() if output else None,  # relative to where you are
                 jobs=jobs,
+                force=force,
             ),
         )
     except BuildFailed as failed:
@@ -149,6 +175,8 @@ def build(
         )
         raise SystemExit(1) from None
     _report(result.warnings)
+    if result.fetched:
+        click.echo(result.fetched)
     took = time.perf_counter() - started
     where = _display(result.output)
     if result.up_to_date:
@@ -159,6 +187,206 @@ def build(
         f"({result.written} written, {result.unchanged} unchanged, "
         f"{result.removed} removed)"
     )
+
+
+@main.command()
+@SOURCE_OPTION
+@click.option("--force", is_flag=True, help="Fetch every feed now, whatever the schedule says.")
+@click.option(
+    "--rebuild-store",
+    is_flag=True,
+    help="Set a broken feed store aside (it is kept, not deleted) and start a new one.",
+)
+@NOW_OPTION
+def fetch(source: Path, force: bool, rebuild_store: bool, now_text: str | None) -> None:
+    """Fetch the feeds of the people you follow that are due, and store what is new.
+
+    Polite: conditional requests, at most one poll per feed an hour (see [fetch] in
+    salon.toml), Retry-After honoured, back-off after failures. Builds nothing.
+    """
+    from .build import load_config
+    from .following import fetch_feeds
+    from .following import rebuild_store as rebuild_store_
+    from .state import StatePaths
+
+    try:
+        config, diags = load_config(source)
+        if config is None:
+            raise BuildFailed(diags)
+        if rebuild_store:
+            click.echo(rebuild_store_(StatePaths(root=source)))
+        bar: list[Any] = []
+
+        def start(total: int) -> None:
+            if total and sys.stderr.isatty():
+                bar.append(click.progressbar(length=total, label="fetching", file=sys.stderr))
+                bar[0].__enter__()
+
+        def done(_result: object) -> None:
+            if bar:
+                bar[0].update(1)
+
+        try:
+            report = fetch_feeds(
+                source, config, _now(now_text), force=force, on_start=start, on_done=done
+            )
+        finally:
+            if bar:
+                bar[0].__exit__(None, None, None)
+    except BuildFailed as failed:
+        _fail("salon fetch", failed)
+    _report(report.diagnostics)
+    click.echo(report.summary())
+
+
+@main.command()
+@SOURCE_OPTION
+@click.option("--fix", is_flag=True, help="Apply permanent redirects to the people's files.")
+@NOW_OPTION
+def feeds(source: Path, fix: bool, now_text: str | None) -> None:
+    """Show the health of every followed feed: last success, last error, HTTP status,
+    entries stored and when it is next due. Silent failures are how feed readers lose
+    friends; this is where you see them."""
+    from .following import feed_health, fix_moved_feeds
+
+    try:
+        rows = feed_health(source)
+        if not rows:
+            click.echo("nobody's feeds are followed yet: add 'feeds:' to a file in content/people/")
+        now = _now(now_text)
+        for row in rows:
+            click.echo(row.describe(now))
+        if fix:
+            for line in fix_moved_feeds(source):
+                click.echo(line)
+    except BuildFailed as failed:
+        _fail("salon feeds", failed)
+
+
+def _config_or_fail(source: Path, command: str) -> Config:
+    from .build import load_config
+
+    try:
+        config, diags = load_config(source)
+    except BuildFailed as failed:
+        _fail(command, failed)
+    if config is None:
+        _fail(command, BuildFailed(diags))
+    return config
+
+
+@main.command()
+@SOURCE_OPTION
+@click.argument("url")
+@click.option("--name", help="Their name (default: the title of their site or feed).")
+@click.option("--interest", "interests", multiple=True, help="An interest; repeat for more.")
+def follow(source: Path, url: str, name: str | None, interests: tuple[str, ...]) -> None:
+    """Follow somebody: find the feed of URL (a homepage or a feed) and write
+    content/people/<id>.md for them."""
+    from .roster import Problem, find_feed, plan_follow, write_new_person
+    from .sync import limits_for
+
+    config = _config_or_fail(source, "salon follow")
+    found = find_feed(url, limits_for(config))
+    if isinstance(found, Problem):
+        click.echo(f"salon follow: error: {found.format()}", err=True)
+        raise SystemExit(1)
+    person = plan_follow(source, found, name=name, interests=interests)
+    if isinstance(person, Problem):
+        click.echo(f"salon follow: error: {person.format()}", err=True)
+        raise SystemExit(1)
+    path = write_new_person(source, person)
+    click.echo(f"following {person.name} ({found.feed_url})\n  wrote {path}")
+    click.echo("  its description is a placeholder until you edit it: it will be published")
+
+
+@main.command(name="import")
+@SOURCE_OPTION
+@click.argument("opml", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_(source: Path, opml: Path) -> None:
+    """Follow everyone in an OPML file (a blogroll or a feed reader's export), skipping
+    feeds you already follow."""
+    from .roster import OpmlError, apply_import, import_opml, plan_import
+
+    _config_or_fail(source, "salon import")
+    try:
+        feeds = import_opml(opml.read_bytes())
+    except OpmlError as e:
+        click.echo(f"{opml}: error: {e.message}", err=True)
+        if e.hint:
+            click.echo(f"  hint: {e.hint}", err=True)
+        raise SystemExit(1) from None
+    plan = plan_import(source, feeds)
+    for skipped in plan.skipped:
+        click.echo(f"  skipped {skipped.feed.xml_url}: {skipped.reason} ({skipped.person_id})")
+    for path in apply_import(source, plan):
+        click.echo(f"  wrote {path}")
+    click.echo(f"{len(plan.add)} people added, {len(plan.skipped)} skipped")
+
+
+@main.command()
+@SOURCE_OPTION
+@click.argument("url")
+@click.option("--via", help="Who you found it through: a person's id or a URL.")
+@click.option("--tag", "tags", multiple=True, help="A tag; repeat for more.")
+@click.option("--offline", is_flag=True, help="Do not fetch the page for its title.")
+@NOW_OPTION
+def share(
+    source: Path,
+    url: str,
+    via: str | None,
+    tags: tuple[str, ...],
+    offline: bool,
+    now_text: str | None,
+) -> None:
+    """Share a link: write content/shares/<date>-<slug>.md with its title (from the feed
+    store when it is a friend's entry, else from the page), then open your editor for
+    the commentary when on a terminal."""
+    from zoneinfo import ZoneInfo
+
+    from .following import read_people, stored_entries
+    from .sharing import (
+        fetch_page_title,
+        render_share_file,
+        share_from_store,
+        share_path,
+        write_share,
+    )
+    from .state import StatePaths
+    from .sync import limits_for
+
+    config = _config_or_fail(source, "salon share")
+    people, _ = read_people(source)
+    owner = {feed: p.id for p in people for feed in p.feeds}
+    try:
+        entries = stored_entries(StatePaths(root=source), people)
+    except BuildFailed:
+        entries = ()
+    title, by = share_from_store(url, entries, owner)
+    if title is None and not offline:
+        title = fetch_page_title(url, limits_for(config))
+    commentary = ""
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        commentary = click.edit("\n# Your commentary (lines starting with # are dropped)\n") or ""
+        commentary = "\n".join(
+            line for line in commentary.splitlines() if not line.startswith("#")
+        ).strip()
+    zone = ZoneInfo(config.timezone)
+    now = _now(now_text)
+    try:
+        text = render_share_file(
+            link=url,
+            title=title,
+            date=now,
+            via=via or by,
+            tags=tags,
+            commentary=commentary,
+            zone=zone,
+        )
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+    path = write_share(share_path(source, title or url, now, zone=zone), text)
+    click.echo(f"wrote {path}")
 
 
 def _display(path: Path) -> str:
