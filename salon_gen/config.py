@@ -22,8 +22,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from salon_gen.errors import Diagnostic, did_you_mean, sort_key
 from salon_gen.durations import parse_duration
+from salon_gen.errors import Diagnostic, did_you_mean, sort_key
 from salon_gen.model import Author, Config, FeedOptions, FetchOptions, ReadingOptions
 from salon_gen.urls import is_http_url
 
