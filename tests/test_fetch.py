@@ -405,7 +405,10 @@ def test_fetch_many_keeps_order_and_bounds_concurrency() -> None:
             workers=3,
             on_done=lambda r: done.append((r.url, threading.current_thread())),
         )
-        assert srv.peak == 3
+        # Unbounded, all 8 would be in flight at once. The server counts a request until its
+        # handler has returned, a moment after the client has its answer and may start the
+        # next one, so one extra can overlap in its bookkeeping.
+        assert 3 <= srv.peak <= 4
     assert [r.url for r in results] == [r.url for r in requests]
     assert [r.body for r in results] == [feed_body(f"many{i}") for i in range(8)]
     assert sorted(url for url, _ in done) == sorted(r.url for r in requests)
