@@ -303,7 +303,9 @@ def test_trickle_is_cut_off_at_the_total_timeout(server: FeedServer, path: str) 
     elapsed = time.monotonic() - start
     assert result.status is None
     assert result.error == "timed out: no complete answer within 1 s"
-    assert elapsed < limits.total_timeout + 1.0  # a correctness bound: the deadline holds
+    # A correctness bound, generous for a loaded machine: the trickle itself never ends
+    # (the server gives up after 20 s), so only the deadline can make this hold.
+    assert elapsed < limits.total_timeout + 4.0
 
 
 @pytest.mark.parametrize("mode", ["length", "close", "chunked"])
