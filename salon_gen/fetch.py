@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import http.client
 import io
+import ipaddress
 import socket
 import ssl
 import threading
@@ -165,7 +166,7 @@ def _fetch(request: FetchRequest, limits: FetchLimits, tls: _TLS) -> FetchResult
                         return failed(f"{_status_text(status)} without a Location header", status)
                     target = urljoin(url, location.strip())
                     hops.append((status, target))
-                    _check_redirect(target, seen, len(hops), limits)
+                    _check_redirect(url, target, seen, len(hops), limits)
                     seen.add(urldefrag(target).url)
                     url = target
                     continue
@@ -179,11 +180,39 @@ def _fetch(request: FetchRequest, limits: FetchLimits, tls: _TLS) -> FetchResult
         return failed(_explain(exc, limits, deadline))
 
 
-def _check_redirect(target: str, seen: set[str], count: int, limits: FetchLimits) -> None:
+def _is_private(url: str) -> bool:
+    """True for localhost and IP literals that are loopback, private, link-local or reserved.
+    Host names are not resolved here: a DNS answer can still point anywhere."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return (
+        address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_reserved
+        or address.is_unspecified
+    )
+
+
+def _check_redirect(
+    source: str, target: str, seen: set[str], count: int, limits: FetchLimits
+) -> None:
     scheme = urlsplit(target).scheme.lower()
     if scheme not in _SCHEMES:
         # Only http <-> https: a feed must never send us to file:, data:, javascript:, ftp:.
         raise _Failure(f"refused to follow a redirect to a {scheme or 'schemeless'} URL: {target}")
+    if _is_private(target) and not _is_private(source):
+        # A public server may not point us into the owner's own network (a router page, a
+        # cloud metadata address) to be fetched, parsed and published.
+        raise _Failure(
+            f"refused to follow a redirect from a public address to a local or private one: "
+            f"{target}"
+        )
     if urldefrag(target).url in seen:
         raise _Failure(f"redirect loop: {target} was already visited")
     if count > limits.max_redirects:

@@ -422,3 +422,44 @@ def test_fetch_many_edge_cases() -> None:
     assert fetch_many([], LIMITS) == []
     with pytest.raises(ValueError, match="workers"):
         fetch_many([FetchRequest(url="http://127.0.0.1:1/")], LIMITS, workers=0)
+
+
+@pytest.mark.parametrize(
+    ("url", "private"),
+    [
+        ("http://127.0.0.1:8000/x", True),
+        ("http://localhost/x", True),
+        ("http://10.1.2.3/", True),
+        ("http://192.168.0.1/", True),
+        ("http://169.254.169.254/latest/meta-data/", True),
+        ("http://[::1]/", True),
+        ("http://0.0.0.0/", True),
+        ("https://example.org/feed.xml", False),
+        ("https://93.184.215.14/", False),
+    ],
+)
+def test_private_addresses_are_recognised(url: str, private: bool) -> None:
+    from salon_gen.fetch import _is_private
+
+    assert _is_private(url) is private
+
+
+def test_a_public_server_cannot_redirect_into_the_private_network() -> None:
+    from salon_gen.fetch import _check_redirect, _Failure
+
+    for target in (
+        "http://169.254.169.254/latest/meta-data/",
+        "http://localhost:631/",
+        "http://192.168.1.1/admin",
+    ):
+        with pytest.raises(_Failure, match="from a public address to a local or private"):
+            _check_redirect("https://feeds.example.org/f.xml", target, set(), 1, LIMITS)
+    _check_redirect("https://feeds.example.org/f.xml", "https://example.net/f", set(), 1, LIMITS)
+    _check_redirect("http://192.168.1.5/f.xml", "http://192.168.1.6/f", set(), 1, LIMITS)
+
+
+def test_loopback_to_loopback_redirects_are_followed(server: FeedServer) -> None:
+    # The owner may follow a feed on their own network; only a public server pointing
+    # inward is refused (that path cannot be exercised without a public server).
+    result = get(server, "/redirect/302/ok/maya", LIMITS)
+    assert result.status == 200
