@@ -107,14 +107,7 @@ def init(directory: Path) -> None:
 
 
 @main.command()
-@click.option(
-    "-s",
-    "--source",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The salon folder to build.",
-)
+@SOURCE_OPTION
 @click.option(
     "-o",
     "--output",

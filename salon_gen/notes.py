@@ -255,14 +255,7 @@ def parse_note(
             title = title or domain_of(url)
         via = _via(reader)
     elif title is None:
-        if md.title is None:
-            reader.error(
-                None,
-                "note has no title",
-                hint="add 'title: ...' to the front matter or start with '# Title'",
-            )
-        else:
-            title, html = md.title, md.body_html
+        title, html = _title_from_heading(reader, "note", md)
     date = reader.when("date", zone, required=True)
     updated = reader.when("updated", zone, required=False)
     slug = _slug(reader, path.rsplit("/", 1)[-1].rsplit(".", 1)[0])
@@ -294,6 +287,20 @@ def parse_note(
     ), tuple(reader.diags)
 
 
+def _title_from_heading(
+    reader: _Reader, what: str, md: RenderedMarkdown
+) -> tuple[str | None, str]:
+    """No `title:`: the body's leading `# heading` is the title (and leaves the body)."""
+    if md.title is None:
+        reader.error(
+            None,
+            f"{what} has no title",
+            hint="add 'title: ...' to the front matter or start with '# Title'",
+        )
+        return None, md.html
+    return md.title, md.body_html
+
+
 def _via(reader: _Reader) -> Via | None:
     value = reader.text("via")
     if not value:
@@ -315,14 +322,7 @@ def parse_page(
     title = reader.text("title")
     html = md.html
     if title is None:
-        if md.title is None:
-            reader.error(
-                None,
-                "page has no title",
-                hint="add 'title: ...' to the front matter or start with '# Title'",
-            )
-        else:
-            title, html = md.title, md.body_html
+        title, html = _title_from_heading(reader, "page", md)
     slug = _slug(reader, path.rsplit("/", 1)[-1].rsplit(".", 1)[0])
     nav = reader.flag("nav", True)
     weight = fm.data.get("weight", 0)
