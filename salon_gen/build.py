@@ -124,10 +124,11 @@ def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) 
     site_files, statics, pages, rendered, next_change, warnings = _build_site(
         root, config, now, options, paths
     )
-    report = write.write_site(out, site_files, statics, paths.manifest)
+    report = write.write_site(out, site_files, statics, paths.manifest(out))
     all_warnings = tuple(config_diags) + warnings
     state.save_fingerprint(
         paths,
+        options.output,
         state.Fingerprint(
             value=fingerprint, output=out, next_change=next_change, warnings=all_warnings
         ),
@@ -166,7 +167,7 @@ def _up_to_date(
     folder), nothing scheduled has come due, the output untouched. Any doubt: None."""
     from . import write
 
-    last = state.load_fingerprint(paths)
+    last = state.load_fingerprint(paths, options.output)
     if last is None:
         return None
     out = resolve_output(root, str(last.output), options.output)
@@ -174,7 +175,7 @@ def _up_to_date(
         return None
     if last.next_change is not None and now >= last.next_change:
         return None
-    manifest = write.load_manifest(paths.manifest, out)
+    manifest = write.load_manifest(paths.manifest(out), out)
     if not write.output_intact(manifest, out):
         return None
     return BuildResult(

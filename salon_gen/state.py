@@ -36,13 +36,16 @@ class StatePaths:
     def render_cache(self) -> Path:
         return self.dir / "render-cache.sqlite"
 
-    @property
-    def manifest(self) -> Path:
-        return self.dir / "manifest.json"
+    def manifest(self, output: Path) -> Path:
+        """The record of what a build wrote into `output`: one per output folder, so a
+        preview built elsewhere (salon serve, --output) never disturbs site/'s."""
+        return self.dir / f"manifest-{_tag(str(output))}.json"
 
-    @property
-    def fingerprint(self) -> Path:
-        return self.dir / "fingerprint.json"
+    def fingerprint(self, override: Path | None) -> Path:
+        """The last build's fingerprint: one for the configured output, one per --output."""
+        if override is None:
+            return self.dir / "fingerprint.json"
+        return self.dir / f"fingerprint-{_tag(str(override))}.json"
 
     @property
     def feeds(self) -> Path:
@@ -94,9 +97,13 @@ class Fingerprint:
     warnings: tuple[Diagnostic, ...] = ()  # replayed by an up-to-date build
 
 
-def load_fingerprint(paths: StatePaths) -> Fingerprint | None:
+def _tag(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
+
+
+def load_fingerprint(paths: StatePaths, override: Path | None) -> Fingerprint | None:
     try:
-        data = json.loads(paths.fingerprint.read_text(encoding="utf-8"))
+        data = json.loads(paths.fingerprint(override).read_text(encoding="utf-8"))
         until = datetime.fromisoformat(data["next_change"]) if data["next_change"] else None
         warnings = tuple(Diagnostic(**w) for w in data["warnings"])
         return Fingerprint(
@@ -109,9 +116,10 @@ def load_fingerprint(paths: StatePaths) -> Fingerprint | None:
         return None
 
 
-def save_fingerprint(paths: StatePaths, fingerprint: Fingerprint) -> None:
+def save_fingerprint(paths: StatePaths, override: Path | None, fingerprint: Fingerprint) -> None:
     paths.dir.mkdir(parents=True, exist_ok=True)
-    tmp = paths.fingerprint.with_suffix(".tmp")
+    target = paths.fingerprint(override)
+    tmp = target.with_suffix(".tmp")
     until = fingerprint.next_change
     data = {
         "fingerprint": fingerprint.value,
@@ -130,8 +138,4 @@ def save_fingerprint(paths: StatePaths, fingerprint: Fingerprint) -> None:
         ],
     }
     tmp.write_text(json.dumps(data), encoding="utf-8")
-    os.replace(tmp, paths.fingerprint)
-
-
-def forget_fingerprint(paths: StatePaths) -> None:
-    paths.fingerprint.unlink(missing_ok=True)
+    os.replace(tmp, target)

@@ -204,3 +204,20 @@ def test_an_up_to_date_build_imports_nothing_heavy(make_salon: Callable[..., Pat
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     ).stdout
     assert out.strip() == "True []"
+
+
+def test_a_build_elsewhere_does_not_fool_the_default_one(
+    make_salon: Callable[..., Path], tmp_path: Path
+) -> None:
+    """salon serve and --output build elsewhere: site/'s no-change check must not trust
+    what they recorded."""
+    root = make_salon({"content/notes/a.md": "---\ntitle: A\ndate: 2026-01-01\n---\nA.\n"})
+    build(root, now=NOW, options=OFFLINE)
+    (root / "content/notes/a.md").write_text("---\ntitle: A\ndate: 2026-01-01\n---\nB.\n")
+    preview = BuildOptions(offline=True, output=tmp_path / "preview")
+    assert not build(root, now=NOW, options=preview).up_to_date
+    assert build(root, now=NOW, options=preview).up_to_date
+    result = build(root, now=NOW, options=OFFLINE)
+    assert not result.up_to_date  # site/ still has the old text: it must be rebuilt
+    assert "B." in (root / "site/notes/a/index.html").read_text()
+    assert build(root, now=NOW, options=OFFLINE).up_to_date
