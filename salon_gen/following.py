@@ -52,6 +52,7 @@ def rebuild_store(paths: StatePaths) -> str:
         FeedStore(paths.feeds).close()
     except StoreError:
         moved = FeedStore.rebuild(paths.feeds)
+        paths.entries_changed()
         return f"the broken store is kept as {moved}; a new one starts empty"
     return "the feed store is healthy: nothing to rebuild"
 
@@ -104,8 +105,9 @@ def fetch_feeds(
                 return n
         return None
 
-    with open_store(StatePaths(root=root)) as store, _store_errors(StatePaths(root=root)):
-        return sync(
+    paths = StatePaths(root=root)
+    with open_store(paths) as store, _store_errors(paths):
+        report = sync(
             store,
             people,
             now,
@@ -115,6 +117,9 @@ def fetch_feeds(
             on_start=on_start,
             on_done=on_done,
         )
+    if report.added or report.updated:
+        paths.entries_changed()
+    return report
 
 
 def stored_entries(paths: StatePaths, people: Sequence[Person]) -> tuple[FeedEntry, ...]:
@@ -201,5 +206,6 @@ def fix_moved_feeds(root: Path) -> list[str]:
         path.write_text(text.replace(row.url, row.state.moved_to), encoding="utf-8")
         with open_store(StatePaths(root=root)) as store:
             store.rename_feed(row.url, row.state.moved_to)  # keep the history under the new URL
+        StatePaths(root=root).entries_changed()
         changes.append(f"{path.relative_to(root)}: {row.url} -> {row.state.moved_to}")
     return changes or ["no feed has moved"]

@@ -21,6 +21,8 @@ from .errors import Diagnostic
 
 STATE_DIR = ".salon"
 PRIVATE_DIR = "private"
+FEEDS_FILE = "feeds.sqlite"
+FEEDS_VERSION_FILE = "feeds.version"
 _PACKAGE = Path(__file__).parent
 
 
@@ -49,7 +51,20 @@ class StatePaths:
 
     @property
     def feeds(self) -> Path:
-        return self.dir / "feeds.sqlite"
+        return self.dir / FEEDS_FILE
+
+    def entries_changed(self) -> None:
+        """Record that the stored entries changed (a fetch stored some, a feed moved, the
+        store was rebuilt): the next build must not trust its no-change fingerprint."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        version = self.dir / FEEDS_VERSION_FILE
+        try:
+            n = int(version.read_text(encoding="ascii")) + 1
+        except (OSError, ValueError):
+            n = 1
+        tmp = version.with_suffix(".tmp")
+        tmp.write_text(str(n), encoding="ascii")
+        os.replace(tmp, version)
 
 
 def _stat_tree(digest: hashlib.blake2b, folder: Path, label: str) -> None:
@@ -74,13 +89,14 @@ def fingerprint(root: Path, output: Path, options: str) -> str:
             digest.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
         except OSError:
             digest.update(f"{name}\0missing\n".encode())
-    # The feed store: a fetch that stored anything changes the site.
-    for store_file in ("feeds.sqlite", "feeds.sqlite-wal"):
-        try:
-            st = os.stat(root / STATE_DIR / store_file)
-            digest.update(f"{store_file}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-        except OSError:
-            digest.update(f"{store_file}\0missing\n".encode())
+    # The feed store: every poll rewrites its schedule, which changes no page; what pages
+    # show changes only when entries do, and that is what the version file records.
+    store = root / STATE_DIR
+    digest.update(f"store\0{(store / FEEDS_FILE).exists()}\0".encode())
+    try:
+        digest.update((store / FEEDS_VERSION_FILE).read_bytes())
+    except OSError:
+        digest.update(b"no version")
     _stat_tree(digest, root / "content", "c:")
     _stat_tree(digest, root / "themes", "t:")
     _stat_tree(digest, _PACKAGE, "p:")  # salon's own code and default theme

@@ -86,6 +86,7 @@ def test_fetch_store_render_then_304_then_offline_is_identical(
     # An hour later the feed is due again: validators go out, a 304 comes back.
     again = build(salon, now=NOW + timedelta(hours=2))
     assert again.fetched is not None and "1 unchanged" in again.fetched
+    assert again.up_to_date  # a poll that changed no entry changes no page: nothing rebuilt
     hits = server.hits("/feed/maya")
     assert len(hits) == 2
     assert hits[1].headers["If-None-Match"] is not None
