@@ -287,9 +287,7 @@ def parse_note(
     ), tuple(reader.diags)
 
 
-def _title_from_heading(
-    reader: _Reader, what: str, md: RenderedMarkdown
-) -> tuple[str | None, str]:
+def _title_from_heading(reader: _Reader, what: str, md: RenderedMarkdown) -> tuple[str | None, str]:
     """No `title:`: the body's leading `# heading` is the title (and leaves the body)."""
     if md.title is None:
         reader.error(
