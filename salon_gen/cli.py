@@ -382,6 +382,49 @@ def share(
     click.echo(f"wrote {path}")
 
 
+@main.command()
+@SOURCE_OPTION
+@click.option("-p", "--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but loopback shows your drafts to the network.",
+)
+@click.option("--drafts", is_flag=True, help="Include drafts and future-dated items.")
+@click.option("--offline", is_flag=True, help="Fetch no feeds at start.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
+@NOW_OPTION
+def serve(
+    source: Path,
+    port: int,
+    host: str,
+    drafts: bool,
+    offline: bool,
+    open_browser: bool,
+    now_text: str | None,
+) -> None:
+    """Preview the salon: build it into a temporary folder (never site/), serve it,
+    rebuild when a file under content/ or themes/ or salon.toml changes, and reload the
+    browser. Errors show in the browser and here; the last good build stays served.
+    Feeds are fetched once at start (not with --offline), never on a save. Ctrl-C stops."""
+    from .serve import run
+
+    raise SystemExit(
+        run(
+            source,
+            host=host,
+            port=port,
+            drafts=drafts,
+            offline=offline,
+            open_browser=open_browser,
+            now_fn=lambda: _now(now_text),
+            echo=click.echo,
+            report=_report,
+        )
+    )
+
+
 def _display(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd().resolve())) + "/"
