@@ -26,7 +26,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, quote, urldefrag, urljoin, urlsplit
 
-from . import __version__
+from . import HOMEPAGE, __version__
 from .model import FetchResult
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ class FetchLimits:
     max_bytes: int = 10 * _MB  # cap on the body both on the wire and after decompression
     max_redirects: int = 5
     # Names salon and where to read about it; the caller may append a contact (owner's site).
-    user_agent: str = f"salon/{__version__} (+https://salon.example/; feed reader)"
+    user_agent: str = f"salon/{__version__} (+{HOMEPAGE}; feed reader)"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

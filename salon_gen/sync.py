@@ -13,14 +13,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import __version__, schedule
+from . import HOMEPAGE, __version__, schedule
 from .errors import Diagnostic
 from .fetch import FetchLimits, FetchRequest, fetch_many
 from .ingest import parse_feed
 from .model import Config, FetchResult, Person
 from .store import FeedStore
-
-SALON_URL = "https://salon.example/"  # where people can read what salon is (User-Agent)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,7 +49,7 @@ def limits_for(config: Config) -> FetchLimits:
     return FetchLimits(
         total_timeout=float(config.fetch.timeout),
         max_bytes=config.fetch.max_size_mb * 1024 * 1024,
-        user_agent=f"salon/{__version__} (+{SALON_URL}; feed reader for {config.base_url})",
+        user_agent=f"salon/{__version__} (+{HOMEPAGE}; feed reader for {config.base_url})",
     )
 
 

@@ -32,10 +32,9 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
-from salon_gen import __version__, urls
+from salon_gen import HOMEPAGE, __version__, urls
 from salon_gen.model import Config, Note, OutputFile, Person, Site, Tag
 
-GENERATOR_URI = "https://salon.example/"
 # RFC 4287 §4.2.15 requires atom:updated on every feed; an empty feed has no entry to take it
 # from, and the build time would make output depend on the clock.
 EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
@@ -160,7 +159,7 @@ def _atom(
     out.leaf("id", self_url)
     out.leaf("updated", _rfc3339(_newest(notes or site.notes)))
     _atom_author(out, config)
-    out.leaf("generator", "salon", [("uri", GENERATOR_URI), ("version", __version__)])
+    out.leaf("generator", "salon", [("uri", HOMEPAGE), ("version", __version__)])
     if config.author.avatar:
         out.leaf("icon", _abs(config, config.author.avatar))
     for note in notes:
