@@ -36,6 +36,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from benchlib import salon_command  # beside this script
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_MAKE_SALON = REPO.parent / "shared" / "bench" / "make_salon.py"
 DEFAULT_WORK = Path(tempfile.gettempdir()) / "salon-build-bench"
@@ -603,27 +605,6 @@ def _ratio(runs: list[dict[str, Any]], peer: str, ours: str, field: str) -> floa
     return statistics.median(r[peer][field] / r[ours][field] for r in runs)
 
 
-def _salon_command(text: str, timeout: float) -> tuple[list[str], str]:
-    argv = shlex.split(text)
-    if not argv:
-        raise SystemExit("--salon is empty")
-    # The console script beside this Python first: a version manager's shim on PATH (pyenv's
-    # is a bash script that runs `pyenv exec`) adds ~0.13 s to every start, which would be
-    # measured as salon's own time.
-    beside = Path(sys.executable).parent / argv[0]
-    exe = str(beside) if os.sep not in argv[0] and beside.is_file() else shutil.which(argv[0])
-    if exe is None:
-        raise SystemExit(
-            f"{argv[0]!r} not found: install salon (pip install -e .) or pass "
-            "--salon 'python -m salon_gen.cli'"
-        )
-    argv[0] = exe
-    done = subprocess.run([*argv, "--version"], capture_output=True, text=True, timeout=timeout)
-    if done.returncode != 0:
-        raise SystemExit(f"{shlex.join(argv)} --version failed:\n{done.stderr}")
-    return argv, done.stdout.strip()
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument(
@@ -679,7 +660,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.runs < 1 or any(n < 1 for n in a.sizes):
         ap.error("--runs and --sizes must be at least 1")
 
-    salon, version = _salon_command(a.salon, min(a.timeout, 120))
+    salon, version = salon_command(a.salon, min(a.timeout, 120))
     a.work = a.work.resolve()
     a.make_salon = a.make_salon.resolve()
     make_salon = a.make_salon if a.make_salon.is_file() else None

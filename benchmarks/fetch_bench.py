@@ -62,6 +62,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from benchlib import salon_command  # beside this script
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_GENERATOR = REPO.parent / "shared" / "bench" / "generate_corpus.py"
 DEFAULT_WORK = Path(tempfile.gettempdir()) / "salon-fetch-bench"
@@ -714,27 +716,6 @@ def _revision() -> str:
     return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 
-def _salon_command(text: str, timeout: float) -> tuple[list[str], str]:
-    argv = shlex.split(text)
-    if not argv:
-        raise SystemExit("--salon is empty")
-    # The console script beside this Python first: a version manager's shim on PATH (pyenv's
-    # is a bash script that runs `pyenv exec`) adds ~0.13 s to every start, which would be
-    # measured as salon's own time.
-    beside = Path(sys.executable).parent / argv[0]
-    exe = str(beside) if os.sep not in argv[0] and beside.is_file() else shutil.which(argv[0])
-    if exe is None:
-        raise SystemExit(
-            f"{argv[0]!r} not found: install salon (pip install -e .) or pass "
-            "--salon 'python -m salon_gen.cli'"
-        )
-    argv[0] = exe
-    done = subprocess.run([*argv, "--version"], capture_output=True, text=True, timeout=timeout)
-    if done.returncode != 0:
-        raise SystemExit(f"{shlex.join(argv)} --version failed:\n{done.stderr}")
-    return argv, done.stdout.strip()
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--feeds", type=int, default=200, help="feeds followed (default 200)")
@@ -783,7 +764,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"--now: cannot read {a.now!r} as an ISO 8601 date and time")
     now = now.replace(tzinfo=now.tzinfo or UTC).astimezone(UTC)
 
-    cmd, version = _salon_command(a.salon, min(a.timeout, 120))
+    cmd, version = salon_command(a.salon, min(a.timeout, 120))
     a.work = a.work.resolve()
     generator = a.corpus_generator.resolve()
     if not generator.is_file():
