@@ -107,15 +107,18 @@ def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) 
     paths = state.StatePaths(root=root)
     flags = f"drafts={options.drafts}"
     fetched: tuple[str | None, tuple[Diagnostic, ...]] = (None, ())
+    loaded: tuple[Config, tuple[Diagnostic, ...]] | None = None
     if not options.offline:  # first follow people: what changed in their feeds changes the site
-        fetched = _fetch(root, now, options)
+        from .following import fetch_feeds  # only when online: it imports the heavy parts
+
+        loaded = _checked_config(root)
+        round_ = fetch_feeds(root, loaded[0], now, force=options.force)
+        fetched = (round_.summary(), round_.diagnostics)
     quick = _up_to_date(root, now, options, paths, flags)
     if quick is not None:
         return replace(quick, fetched=fetched[0], warnings=fetched[1] + quick.warnings)
 
-    config, config_diags = load_config(root)
-    if config is None or has_errors(config_diags):
-        raise BuildFailed(config_diags)
+    config, config_diags = loaded or _checked_config(root)
     out = resolve_output(root, config.output_dir, options.output)
     check_output(root, out)
     write.recover(out)
@@ -147,17 +150,12 @@ def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) 
     )
 
 
-def _fetch(
-    root: Path, now: datetime, options: BuildOptions
-) -> tuple[str | None, tuple[Diagnostic, ...]]:
-    """One round of following before building: a summary line and the feeds' warnings."""
-    from .following import fetch_feeds
-
-    config, config_diags = load_config(root)
-    if config is None or has_errors(config_diags):
-        raise BuildFailed(config_diags)
-    report = fetch_feeds(root, config, now, force=options.force)
-    return report.summary(), report.diagnostics
+def _checked_config(root: Path) -> tuple[Config, tuple[Diagnostic, ...]]:
+    """salon.toml read and checked (its warnings kept), or BuildFailed."""
+    config, diagnostics = load_config(root)
+    if config is None or has_errors(diagnostics):
+        raise BuildFailed(diagnostics)
+    return config, diagnostics
 
 
 def _up_to_date(
