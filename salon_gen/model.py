@@ -57,6 +57,12 @@ class ReadingOptions:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class InterestOptions:
+    # slug of a spelling -> slug of its interest ("ml" -> "machine-learning"); see interests.py
+    aliases: Mapping[str, str] = field(default_factory=_empty)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
     title: str
     base_url: str  # absolute http(s) URL, always ending in "/"
@@ -70,6 +76,7 @@ class Config:
     feeds: FeedOptions = field(default_factory=FeedOptions)
     fetch: FetchOptions = field(default_factory=FetchOptions)
     reading: ReadingOptions = field(default_factory=ReadingOptions)
+    interests: InterestOptions = field(default_factory=InterestOptions)
 
     @property
     def base_path(self) -> str:
