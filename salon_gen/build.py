@@ -21,9 +21,21 @@ from .errors import BuildFailed, Diagnostic, has_errors
 # Only what the no-change fast path needs is imported at module level: an up-to-date build
 # should cost little more than starting Python. Everything else is imported where used.
 if TYPE_CHECKING:
-    from . import frontmatter, sources
+    from datetime import tzinfo
+
+    from . import assemble, sources
     from .markdown import RenderedMarkdown
-    from .model import Config, OutputFile, StaticFile
+    from .model import (
+        Config,
+        FeedEntry,
+        Note,
+        OutputFile,
+        Page,
+        Person,
+        PrivateProfile,
+        Site,
+        StaticFile,
+    )
     from .render import PageJob
 
 CONFIG_FILE = "salon.toml"
@@ -185,6 +197,169 @@ def _up_to_date(
     )
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParsedSource:
+    """One content file, parsed: what it became (None when it has errors) and what was
+    wrong with it. The unit an incremental rebuild keeps between rebuilds."""
+
+    kind: str  # "note", "share", "page" or "person"
+    file: sources.SourceFile
+    value: Note | Page | Person | None
+    private: PrivateProfile | None  # a person's private fields: never part of the Site
+    info: assemble.SourceInfo
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def content_files(tree: sources.SourceTree) -> list[tuple[str, sources.SourceFile]]:
+    """The Markdown files of a content tree with their kind, in build order."""
+    kinds = (("note", tree.notes), ("share", tree.shares), ("page", tree.pages))
+    found = [(kind, f) for kind, files in kinds for f in files]
+    return found + [("person", f) for f in tree.people]
+
+
+def theme_sources(
+    root: Path, config: Config
+) -> tuple[Path | None, tuple[StaticFile, ...], tuple[Diagnostic, ...]]:
+    """The project theme's templates folder and static files, or why it is missing."""
+    from . import sources
+
+    theme_dir, theme_static = sources.theme_files(root, config.theme)
+    if config.theme and theme_dir is None and not theme_static:
+        return (
+            None,
+            (),
+            (
+                Diagnostic(
+                    path=sources.CONFIG_FILE,
+                    message=f"theme '{config.theme}' not found: no folder themes/{config.theme}/",
+                    hint="create themes/<name>/templates/ or remove 'theme'",
+                ),
+            ),
+        )
+    return theme_dir, theme_static, ()
+
+
+def parse_sources(
+    files: Sequence[tuple[str, sources.SourceFile]],
+    config: Config,
+    zone: tzinfo,
+    paths: state.StatePaths,
+    jobs: int | None,
+    *,
+    cached: bool = True,
+) -> tuple[list[ParsedSource], int, tuple[Diagnostic, ...]]:
+    """Front matter, Markdown (from the render cache, else rendered, in parallel when there
+    are many) and the values of `files`. Returns them, how many bodies were rendered, and
+    the cache's own warning if it had one.
+
+    With `cached` (a whole build), the render cache is read and then rewritten to hold just
+    these bodies; without it (a few files changed in a preview), bodies are rendered here."""
+    from . import assemble, frontmatter, notes
+    from .cache import RenderCache, cache_key
+    from .frontmatter import FrontMatter
+
+    split: list[tuple[str, sources.SourceFile, FrontMatter | None, tuple[Diagnostic, ...]]] = []
+    for kind, f in files:
+        fm, problems = frontmatter.split(f.text, f.path)
+        split.append((kind, f, fm, tuple(problems)))
+    keys = [cache_key(fm.body) if fm is not None else "" for _, _, fm, _ in split]
+    bodies = {k: fm.body for k, (_, _, fm, _) in zip(keys, split, strict=True) if fm is not None}
+    general: list[Diagnostic] = []
+    if not cached:  # a few files: rendering them costs less than reading the cache
+        done = _render_markdown(list(bodies.items()), 1)
+        fresh = done
+    else:
+        paths.dir.mkdir(parents=True, exist_ok=True)
+        with RenderCache(paths.render_cache) as cache:
+            if cache.warning:
+                general.append(
+                    Diagnostic(
+                        path=str(paths.render_cache.relative_to(paths.root)),
+                        severity="warning",
+                        message=cache.warning,
+                    )
+                )
+            done = cache.get_many(bodies)
+            todo = [(k, body) for k, body in bodies.items() if k not in done]
+            fresh = _render_markdown(todo, jobs)
+            done |= fresh
+            cache.replace_all(done, fresh.keys())
+
+    parsed: list[ParsedSource] = []
+    for (kind, f, fm, problems), key in zip(split, keys, strict=True):
+        value: Note | Page | Person | None = None
+        private: PrivateProfile | None = None
+        found: tuple[Diagnostic, ...] = ()
+        info = assemble.SourceInfo(text=f.text, key_lines={}, body_line=1)
+        if fm is not None:
+            md: RenderedMarkdown = done[key]
+            info = assemble.SourceInfo(text=f.text, key_lines=fm.key_lines, body_line=fm.body_line)
+            if kind == "note" or kind == "share":
+                value, more = notes.parse_note(
+                    "share" if kind == "share" else "note", f.path, fm, md, config, zone
+                )
+            elif kind == "page":
+                value, more = notes.parse_page(f.path, fm, md)
+            else:
+                pair, more = notes.parse_person(f.path, fm, md)
+                if pair is not None:
+                    value, private = pair
+            found = tuple(more)
+        parsed.append(
+            ParsedSource(
+                kind=kind,
+                file=f,
+                value=value,
+                private=private,
+                info=info,
+                diagnostics=problems + found,
+            )
+        )
+    return parsed, len(fresh), tuple(general)
+
+
+def assemble_site(
+    config: Config,
+    parsed: Sequence[ParsedSource],
+    statics: Sequence[StaticFile],
+    entries: Sequence[FeedEntry],
+    *,
+    now: datetime,
+    drafts: bool,
+) -> assemble.Assembled:
+    from . import assemble
+    from .model import Note, Page, Person
+
+    return assemble.assemble(
+        config,
+        [p.value for p in parsed if isinstance(p.value, Note)],
+        [p.value for p in parsed if isinstance(p.value, Page)],
+        [p.value for p in parsed if isinstance(p.value, Person)],
+        statics,
+        {p.file.path: p.info for p in parsed},
+        now=now,
+        drafts=drafts,
+        entries=entries,
+    )
+
+
+def site_extras(
+    site: Site, jobs: Sequence[PageJob], theme_static: Sequence[StaticFile]
+) -> tuple[tuple[OutputFile, ...], tuple[StaticFile, ...]]:
+    """Everything of the site that is not an HTML page: feeds, sitemap, robots.txt, the
+    generated CSS; and the static files, the theme's included."""
+    from . import render, sources, syndication
+    from .markdown import pygments_css
+
+    feeds = syndication.render_feeds(site)
+    sitemap = syndication.render_sitemap(site, _sitemap_entries(jobs))
+    robots = syndication.render_robots(site)
+    theme_static_files, generated = render.theme_statics(
+        sources.theme_statics(render.THEME_ROOT), theme_static, pygments_css()
+    )
+    return (*feeds, sitemap, robots, *generated), (*site.statics, *theme_static_files)
+
+
 def _build_site(
     root: Path, config: Config, now: datetime, options: BuildOptions, paths: state.StatePaths
 ) -> tuple[
@@ -195,105 +370,26 @@ def _build_site(
     datetime | None,
     tuple[Diagnostic, ...],
 ]:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    from . import assemble, frontmatter, notes, render, sources, syndication
-    from .cache import RenderCache
-    from .markdown import pygments_css
-    from .model import Note, Page, Person
+    from . import render, sources
+    from .following import stored_entries
+    from .model import Person
 
     diags: list[Diagnostic] = []
-    try:
-        zone = ZoneInfo(config.timezone)
-    except (ZoneInfoNotFoundError, ValueError):  # config already checked; belt and braces
-        zone = ZoneInfo("UTC")
-
+    zone = config_zone(config)
     tree, problems = sources.read_content(root)
     diags += problems
-    theme_dir, theme_static = sources.theme_files(root, config.theme)
-    if config.theme and theme_dir is None and not theme_static:
-        diags.append(
-            Diagnostic(
-                path=sources.CONFIG_FILE,
-                message=f"theme '{config.theme}' not found: no folder themes/{config.theme}/",
-                hint="create themes/<name>/templates/ or remove 'theme'",
-            )
-        )
-
-    # Front matter of every file.
-    kinds = (
-        ("note", tree.notes),
-        ("share", tree.shares),
-        ("page", tree.pages),
-        ("person", tree.people),
+    theme_dir, theme_static, problems = theme_sources(root, config)
+    diags += problems
+    parsed, rendered, problems = parse_sources(
+        content_files(tree), config, zone, paths, options.jobs
     )
-    parsed: list[tuple[str, sources.SourceFile, frontmatter.FrontMatter]] = []
-    for kind, kind_files in kinds:
-        for f in kind_files:
-            fm, problems = frontmatter.split(f.text, f.path)
-            diags += problems
-            if fm is not None:
-                parsed.append((kind, f, fm))
+    diags += problems
+    for p in parsed:
+        diags += p.diagnostics
 
-    # Markdown bodies: from the cache, else rendered (in parallel when there are many).
-    from .cache import cache_key
-
-    keys = [cache_key(fm.body) for _, _, fm in parsed]
-    paths.dir.mkdir(parents=True, exist_ok=True)
-    with RenderCache(paths.render_cache) as cache:
-        if cache.warning:
-            diags.append(
-                Diagnostic(
-                    path=str(paths.render_cache.relative_to(root)),
-                    severity="warning",
-                    message=cache.warning,
-                )
-            )
-        done = cache.get_many(keys)
-        todo = {k: fm.body for k, (_, _, fm) in zip(keys, parsed, strict=True) if k not in done}
-        fresh = _render_markdown(list(todo.items()), options.jobs)
-        done |= fresh
-        cache.replace_all(done, fresh.keys())
-
-    note_values: list[Note] = []
-    page_values: list[Page] = []
-    people: list[Person] = []
-    info: dict[str, assemble.SourceInfo] = {}
-    for (kind, f, fm), key in zip(parsed, keys, strict=True):
-        md: RenderedMarkdown = done[key]
-        info[f.path] = assemble.SourceInfo(
-            text=f.text, key_lines=fm.key_lines, body_line=fm.body_line
-        )
-        if kind == "note" or kind == "share":
-            note, problems = notes.parse_note(
-                "share" if kind == "share" else "note", f.path, fm, md, config, zone
-            )
-            if note is not None:
-                note_values.append(note)
-        elif kind == "page":
-            page, problems = notes.parse_page(f.path, fm, md)
-            if page is not None:
-                page_values.append(page)
-        else:
-            pair, problems = notes.parse_person(f.path, fm, md)
-            if pair is not None:
-                people.append(pair[0])
-        diags += problems
-
-    from .following import stored_entries
-
-    entries = stored_entries(paths, [p for p in people if p.public])
-    assembled = assemble.assemble(
-        config,
-        note_values,
-        page_values,
-        people,
-        tree.statics,
-        info,
-        now=now,
-        drafts=options.drafts,
-        entries=entries,
-    )
+    people = [p.value for p in parsed if isinstance(p.value, Person) and p.value.public]
+    entries = stored_entries(paths, people)
+    assembled = assemble_site(config, parsed, tree.statics, entries, now=now, drafts=options.drafts)
     diags += assembled.diagnostics
     if has_errors(diags):
         raise BuildFailed(diags)
@@ -305,16 +401,18 @@ def _build_site(
     diags += problems
     if has_errors(diags):
         raise BuildFailed(diags)
-    feeds = syndication.render_feeds(site)
-    sitemap = syndication.render_sitemap(site, _sitemap_entries(jobs))
-    robots = syndication.render_robots(site)
-    theme_static_files, generated = render.theme_statics(
-        sources.theme_statics(render.THEME_ROOT), theme_static, pygments_css()
-    )
-    files: tuple[OutputFile, ...] = (*html, *feeds, sitemap, robots, *generated)
-    statics: tuple[StaticFile, ...] = (*site.statics, *theme_static_files)
+    extras, statics = site_extras(site, jobs, theme_static)
     warnings = tuple(d for d in diags if not d.is_error)
-    return files, statics, len(html), len(fresh), assembled.next_change, warnings
+    return (*html, *extras), statics, len(html), rendered, assembled.next_change, warnings
+
+
+def config_zone(config: Config) -> tzinfo:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(config.timezone)
+    except (ZoneInfoNotFoundError, ValueError):  # config already checked; belt and braces
+        return ZoneInfo("UTC")
 
 
 def _sitemap_entries(jobs: Sequence[PageJob]) -> list[tuple[str, datetime | None]]:

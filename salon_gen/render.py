@@ -352,24 +352,47 @@ class _MetaMaker:
         )
 
 
+class _SiteReads:
+    """`site` as a template sees it when its reads are recorded: every attribute a page
+    reads (`site.notes`, `site.config`, ...) is noted, so an incremental rebuild knows which
+    parts of the site a page depends on beyond its own variables."""
+
+    __slots__ = ("_read", "_site")
+
+    def __init__(self, site: Site, read: set[str]) -> None:
+        self._site = site
+        self._read = read
+
+    def __getattr__(self, name: str) -> Any:
+        self._read.add(name)
+        return getattr(self._site, name)
+
+
 def render_pages(
     site: Site,
     env: jinja2.Environment,
     jobs: Sequence[PageJob],
     relpath: Callable[[str], str],
+    *,
+    reads: dict[str, frozenset[str]] | None = None,
 ) -> tuple[tuple[OutputFile, ...], tuple[Diagnostic, ...]]:
-    """Render `jobs`; template problems become diagnostics naming the template and line."""
+    """Render `jobs`; template problems become diagnostics naming the template and line.
+
+    With `reads`, each page's template sees a recording `site`, and `reads[job.output]` gets
+    the names of the `Site` attributes the page read (see incremental.py)."""
     out: list[OutputFile] = []
     problems: dict[tuple[str, int | None, str], Diagnostic] = {}
     templates: dict[str, jinja2.Template] = {}
     people_by_id = {p.id: p for p in site.people}
     for job in jobs:
+        seen: set[str] = set()
+        shown: Any = site if reads is None else _SiteReads(site, seen)
         try:
             template = templates.get(job.template)
             if template is None:
                 template = templates[job.template] = env.get_template(job.template)
             html = template.render(
-                site=site, meta=job.meta, people_by_id=people_by_id, **job.variables
+                site=shown, meta=job.meta, people_by_id=people_by_id, **job.variables
             )
         except jinja2.TemplateSyntaxError as e:
             d = Diagnostic(
@@ -401,6 +424,8 @@ def render_pages(
             problems.setdefault((d.path, d.line, d.message), d)
             continue
         out.append(OutputFile(job.output, html.encode("utf-8")))
+        if reads is not None:
+            reads[job.output] = frozenset(seen)
     return tuple(out), tuple(problems.values())
 
 

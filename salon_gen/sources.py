@@ -8,6 +8,7 @@ matter; it only finds files and decodes them (reporting undecodable ones with th
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,10 +23,18 @@ _IGNORED_PREFIXES = (".", "#", "~$")
 _IGNORED_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".bak", "#")
 
 
+Stamp = tuple[int, int, int]  # (mtime_ns, size, inode): what says a file may have changed
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SourceFile:
     path: str  # relative to the salon folder, forward slashes
     text: str
+    stamp: Stamp = (0, 0, 0)  # as the file was when read
+
+
+def _stamp(st: os.stat_result) -> Stamp:
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,7 +71,7 @@ def walk(folder: Path) -> list[Path]:
 
 
 def _read_markdown(
-    root: Path, folder: Path, recursive: bool
+    root: Path, folder: Path, recursive: bool, known: Mapping[str, SourceFile]
 ) -> tuple[list[SourceFile], list[Diagnostic]]:
     files: list[SourceFile] = []
     diags: list[Diagnostic] = []
@@ -77,7 +86,17 @@ def _read_markdown(
         if p.suffix.lower() not in (".md", ".markdown"):
             continue
         rel = p.relative_to(root).as_posix()
-        raw = p.read_bytes()
+        before = known.get(rel)
+        if before is not None:
+            try:
+                if _stamp(p.stat()) == before.stamp:
+                    files.append(before)  # the very value read last time: unchanged
+                    continue
+            except OSError:
+                pass
+        with open(p, "rb") as handle:
+            stamp = _stamp(os.fstat(handle.fileno()))
+            raw = handle.read()
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as e:
@@ -91,20 +110,27 @@ def _read_markdown(
                 )
             )
             continue
-        files.append(SourceFile(path=rel, text=text.replace("\r\n", "\n").replace("\r", "\n")))
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        files.append(SourceFile(path=rel, text=text, stamp=stamp))
     return files, diags
 
 
 def read_content(
-    root: Path, kinds: tuple[str, ...] = KINDS
+    root: Path, kinds: tuple[str, ...] = KINDS, *, known: Mapping[str, SourceFile] | None = None
 ) -> tuple[SourceTree, tuple[Diagnostic, ...]]:
-    """Read every content file of the salon at `root` (or only those of `kinds`)."""
+    """Read every content file of the salon at `root` (or only those of `kinds`).
+
+    `known` (path -> the SourceFile read before) lets a long-running caller skip reading
+    files whose stamp is unchanged: it gets the very same value back. A caller that knows a
+    file changed (a watcher said so) leaves it out of `known`: stamps can miss an edit that
+    keeps the size within the file system's timestamp granularity.
+    """
     content = root / CONTENT_DIR
     diags: list[Diagnostic] = []
     found: dict[str, tuple[SourceFile, ...]] = {k: () for k in KINDS}
     for kind in kinds:
         files, problems = _read_markdown(
-            root, content / kind, recursive=kind in ("notes", "shares")
+            root, content / kind, recursive=kind in ("notes", "shares"), known=known or {}
         )
         found[kind] = tuple(files)
         diags.extend(problems)
