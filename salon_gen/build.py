@@ -123,14 +123,14 @@ def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) 
     if not options.offline:  # first follow people: what changed in their feeds changes the site
         from .following import fetch_feeds  # only when online: it imports the heavy parts
 
-        loaded = _checked_config(root)
+        loaded = checked_config(root)
         round_ = fetch_feeds(root, loaded[0], now, force=options.force)
         fetched = (round_.summary(), round_.diagnostics)
     quick = _up_to_date(root, now, options, paths, flags)
     if quick is not None:
         return replace(quick, fetched=fetched[0], warnings=fetched[1] + quick.warnings)
 
-    config, config_diags = loaded or _checked_config(root)
+    config, config_diags = loaded or checked_config(root)
     out = resolve_output(root, config.output_dir, options.output)
     check_output(root, out)
     write.recover(out)
@@ -162,7 +162,7 @@ def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) 
     )
 
 
-def _checked_config(root: Path) -> tuple[Config, tuple[Diagnostic, ...]]:
+def checked_config(root: Path) -> tuple[Config, tuple[Diagnostic, ...]]:
     """salon.toml read and checked (its warnings kept), or BuildFailed."""
     config, diagnostics = load_config(root)
     if config is None or has_errors(diagnostics):
@@ -344,15 +344,23 @@ def assemble_site(
 
 
 def site_extras(
-    site: Site, jobs: Sequence[PageJob], theme_static: Sequence[StaticFile]
+    site: Site,
+    jobs: Sequence[PageJob],
+    theme_static: Sequence[StaticFile],
+    *,
+    feeds: Sequence[OutputFile] | None = None,
+    sitemap: OutputFile | None = None,
 ) -> tuple[tuple[OutputFile, ...], tuple[StaticFile, ...]]:
-    """Everything of the site that is not an HTML page: feeds, sitemap, robots.txt, the
-    generated CSS; and the static files, the theme's included."""
+    """Everything of the site that is not an HTML page: feeds (unless given), sitemap
+    (unless given), robots.txt, the generated CSS; and the static files, the theme's
+    included."""
     from . import render, sources, syndication
     from .markdown import pygments_css
 
-    feeds = syndication.render_feeds(site)
-    sitemap = syndication.render_sitemap(site, _sitemap_entries(jobs))
+    if feeds is None:
+        feeds = syndication.render_feeds(site)
+    if sitemap is None:
+        sitemap = syndication.render_sitemap(site, sitemap_entries(jobs))
     robots = syndication.render_robots(site)
     theme_static_files, generated = render.theme_statics(
         sources.theme_statics(render.THEME_ROOT), theme_static, pygments_css()
@@ -397,7 +405,7 @@ def _build_site(
     site = assembled.site
     env = render.make_environment(config, theme_dir)
     jobs = render.plan_pages(site)
-    html, problems = render.render_pages(site, env, jobs, _relpath(root))
+    html, problems = render.render_pages(site, env, jobs, relpath_in(root))
     diags += problems
     if has_errors(diags):
         raise BuildFailed(diags)
@@ -415,7 +423,7 @@ def config_zone(config: Config) -> tzinfo:
         return ZoneInfo("UTC")
 
 
-def _sitemap_entries(jobs: Sequence[PageJob]) -> list[tuple[str, datetime | None]]:
+def sitemap_entries(jobs: Sequence[PageJob]) -> list[tuple[str, datetime | None]]:
     entries: list[tuple[str, datetime | None]] = []
     for job in jobs:
         if job.path == "404.html":
@@ -426,7 +434,7 @@ def _sitemap_entries(jobs: Sequence[PageJob]) -> list[tuple[str, datetime | None
     return entries
 
 
-def _relpath(root: Path) -> Callable[[str], str]:
+def relpath_in(root: Path) -> Callable[[str], str]:
     resolved = root.resolve()
 
     def rel(path: str) -> str:

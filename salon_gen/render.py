@@ -19,11 +19,13 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from . import __version__, river
+from .depends import FrozenReads, Reads, watch
 from .errors import Diagnostic
 from .model import Config, Note, OutputFile, Person, Site, StaticFile
 from .urls import absolute, domain_of, site_path, slugify
 
 THEME_ROOT = Path(__file__).parent / "themes" / "default"
+Environment = jinja2.Environment  # for modules that keep one and must not import Jinja
 HOME_ITEMS = 10
 MONTHS = (
     "January",
@@ -352,48 +354,35 @@ class _MetaMaker:
         )
 
 
-class _SiteReads:
-    """`site` as a template sees it when its reads are recorded: every attribute a page
-    reads (`site.notes`, `site.config`, ...) is noted, so an incremental rebuild knows which
-    parts of the site a page depends on beyond its own variables."""
-
-    __slots__ = ("_read", "_site")
-
-    def __init__(self, site: Site, read: set[str]) -> None:
-        self._site = site
-        self._read = read
-
-    def __getattr__(self, name: str) -> Any:
-        self._read.add(name)
-        return getattr(self._site, name)
-
-
 def render_pages(
     site: Site,
     env: jinja2.Environment,
     jobs: Sequence[PageJob],
     relpath: Callable[[str], str],
     *,
-    reads: dict[str, frozenset[str]] | None = None,
+    reads: dict[str, FrozenReads | None] | None = None,
 ) -> tuple[tuple[OutputFile, ...], tuple[Diagnostic, ...]]:
     """Render `jobs`; template problems become diagnostics naming the template and line.
 
-    With `reads`, each page's template sees a recording `site`, and `reads[job.output]` gets
-    the names of the `Site` attributes the page read (see incremental.py)."""
+    With `reads`, each template sees its values through `depends.watch`, and
+    `reads[job.output]` gets the fields the page read; None for a page that renders only
+    unwatched (a theme doing something the wrappers cannot follow): it depends on anything.
+    """
     out: list[OutputFile] = []
     problems: dict[tuple[str, int | None, str], Diagnostic] = {}
     templates: dict[str, jinja2.Template] = {}
     people_by_id = {p.id: p for p in site.people}
     for job in jobs:
-        seen: set[str] = set()
-        shown: Any = site if reads is None else _SiteReads(site, seen)
         try:
             template = templates.get(job.template)
             if template is None:
                 template = templates[job.template] = env.get_template(job.template)
-            html = template.render(
-                site=shown, meta=job.meta, people_by_id=people_by_id, **job.variables
-            )
+            if reads is None:
+                html = template.render(
+                    site=site, meta=job.meta, people_by_id=people_by_id, **job.variables
+                )
+            else:
+                html, reads[job.output] = _render_watched(template, site, job, people_by_id)
         except jinja2.TemplateSyntaxError as e:
             d = Diagnostic(
                 path=relpath(e.filename or job.template),
@@ -424,9 +413,28 @@ def render_pages(
             problems.setdefault((d.path, d.line, d.message), d)
             continue
         out.append(OutputFile(job.output, html.encode("utf-8")))
-        if reads is not None:
-            reads[job.output] = frozenset(seen)
     return tuple(out), tuple(problems.values())
+
+
+def _render_watched(
+    template: jinja2.Template, site: Site, job: PageJob, people_by_id: Mapping[str, Person]
+) -> tuple[str, FrozenReads | None]:
+    """Render with every value watched; if the wrappers get in the theme's way, render
+    plainly and say the page depends on anything (None). A real template error is raised
+    by the plain render too."""
+    seen = Reads()
+    try:
+        variables = {k: watch(v, seen) for k, v in job.variables.items()}
+        html = template.render(
+            site=watch(site, seen),
+            meta=job.meta,
+            people_by_id=watch(people_by_id, seen),
+            **variables,
+        )
+        return html, seen.freeze()
+    except Exception:
+        html = template.render(site=site, meta=job.meta, people_by_id=people_by_id, **job.variables)
+        return html, None
 
 
 def _template_frame(error: BaseException, fallback: str) -> tuple[str, int | None]:

@@ -9,6 +9,7 @@ decide what the site contains.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -148,3 +149,45 @@ def _reuse(old: Path, target: Path, before: list[int | str]) -> bool:
         return True
     except OSError:
         return False
+
+
+def update_site(
+    out_dir: Path,
+    changed: Sequence[OutputFile],
+    removed: Sequence[str],
+    statics: Sequence[StaticFile],
+) -> WriteReport:
+    """Bring a site folder that only this process writes (the preview's) up to date in
+    place: write `changed`, copy `statics`, delete `removed`, each file replaced atomically
+    so a reader never sees half a page. Unlike `write_site`, the folder is not swapped: a
+    preview rewrites the few files an edit touched."""
+    written = 0
+    for rel, produce in [(f.path, f.data) for f in changed] + [
+        (s.dest, Path(s.source)) for s in statics
+    ]:
+        if not safe_output_path(rel):
+            raise ValueError(f"refusing to write outside the site folder: {rel!r}")
+        target = out_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.salon-tmp")
+        if isinstance(produce, bytes):
+            tmp.write_bytes(produce)
+        else:
+            shutil.copy2(produce, tmp)
+        os.replace(tmp, target)
+        written += 1
+    gone = 0
+    for rel in removed:
+        if not safe_output_path(rel):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            (out_dir / rel).unlink()
+            gone += 1
+        folder = (out_dir / rel).parent
+        while folder != out_dir:  # the folders a removed page leaves empty go with it
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+            folder = folder.parent
+    return WriteReport(written=written, unchanged=0, removed=gone, files=written)
