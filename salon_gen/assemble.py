@@ -2,21 +2,22 @@
 
 Pure. Owns everything that needs more than one file: leaving out drafts and future items,
 URLs that two items would share, links between notes by relative path, `via` and `people`
-references, tags and years, and the order of every list (total, with tie-breaks, so output
-is deterministic). Must not render or read anything.
+references, interests (through `interests.gather`) and years, and the order of every list
+(total, with tie-breaks, so output is deterministic). Must not render or read anything.
 """
 
 from __future__ import annotations
 
 import posixpath
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from urllib.parse import unquote, urlsplit
 
+from . import interests
 from .errors import Diagnostic, did_you_mean
-from .model import Config, FeedEntry, Note, Page, Person, Site, StaticFile, Tag, Via, Year
-from .urls import rewrite_urls, slugify
+from .model import Config, FeedEntry, Note, Page, Person, Site, StaticFile, Via, Year
+from .urls import rewrite_urls
 
 # Top-level paths the site itself uses; a page may not take them.
 RESERVED = frozenset(
@@ -49,6 +50,17 @@ class SourceInfo:
     text: str
     key_lines: Mapping[str, int]
     body_line: int
+
+
+@dataclass(slots=True)
+class Reuse:
+    """What one `assemble` call hands the next (a preview's rebuilds): each note it linked,
+    with the diagnostics it gave, valid while everything linking depends on is the same.
+    An unchanged note then comes back as the very same value, so the rebuild's comparisons
+    end at an identity check."""
+
+    context: tuple[object, ...] | None = None
+    notes: dict[int, tuple[Note, Note, tuple[Diagnostic, ...]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,6 +98,7 @@ def assemble(
     now: datetime,
     drafts: bool,
     entries: Sequence[FeedEntry] = (),
+    reuse: Reuse | None = None,
 ) -> Assembled:
     diags: list[Diagnostic] = []
     future = [n.date for n in notes if n.date > now and not n.draft]
@@ -109,8 +122,27 @@ def assemble(
         diags.extend(problems)
         return resolved
 
+    context = (
+        config,
+        tuple(sorted(urls_by_source.items())),
+        frozenset(all_sources),
+        tuple(sorted(everyone.items())),
+    )
+    before: dict[int, tuple[Note, Note, tuple[Diagnostic, ...]]] = {}
+    if reuse is not None:
+        before = reuse.notes if reuse.context == context else {}
+        reuse.context, reuse.notes = context, {}
+
     linked: list[Note] = []
     for note in shown:
+        kept = before.get(id(note))
+        if kept is not None and kept[0] is note:
+            linked.append(kept[1])
+            diags += kept[2]
+            if reuse is not None:
+                reuse.notes[id(note)] = kept
+            continue
+        mark = len(diags)
         via = note.via
         if via is not None and via.person_id is not None:
             via = _resolve_via(note, via, everyone, info, diags)
@@ -125,19 +157,22 @@ def assemble(
                     )
                 )
         linked.append(replace(note, html=link(note.source, note.html), via=via))
+        if reuse is not None:
+            reuse.notes[id(note)] = (note, linked[-1], tuple(diags[mark:]))
     final_pages = sorted(
         (replace(p, html=link(p.source, p.html)) for p in shown_pages),
         key=lambda p: (p.weight, p.title.casefold(), p.slug),
     )
     final_people = tuple(replace(p, html=link(p.source, p.html)) for p in public)
+    followed = _entries(entries, final_people)
 
     site = Site(
-        entries=_entries(entries, final_people),
+        entries=followed,
         config=config,
         notes=tuple(linked),
         pages=tuple(final_pages),
         people=final_people,
-        tags=_tags(linked),
+        interests=interests.gather(linked, final_people, followed, config.interests.aliases),
         years=_years(linked, config),
         statics=tuple(sorted(statics, key=lambda s: s.dest)),
     )
@@ -255,20 +290,6 @@ def _entries(entries: Sequence[FeedEntry], people: Sequence[Person]) -> tuple[Fe
             owner.setdefault(url, person.id)
     kept = (replace(e, person_id=owner[e.feed_url]) for e in entries if e.feed_url in owner)
     return tuple(sorted(kept, key=lambda e: (-e.published.timestamp(), e.feed_url, e.entry_id)))
-
-
-def _tags(notes: Sequence[Note]) -> tuple[Tag, ...]:
-    groups: dict[str, list[Note]] = {}
-    names: dict[str, set[str]] = {}
-    for note in notes:
-        for tag in note.tags:
-            slug = slugify(tag)
-            groups.setdefault(slug, []).append(note)
-            names.setdefault(slug, set()).add(tag)
-    return tuple(
-        Tag(name=min(names[slug]), slug=slug, url=f"tags/{slug}/", notes=tuple(groups[slug]))
-        for slug in sorted(groups)
-    )
 
 
 def _years(notes: Sequence[Note], config: Config) -> tuple[Year, ...]:

@@ -15,17 +15,25 @@ import json
 import re
 import tomllib
 from bisect import bisect_right
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from salon_gen.durations import parse_duration
 from salon_gen.errors import Diagnostic, did_you_mean, sort_key
-from salon_gen.model import Author, Config, FeedOptions, FetchOptions, ReadingOptions
-from salon_gen.urls import is_http_url
+from salon_gen.model import (
+    Author,
+    Config,
+    FeedOptions,
+    FetchOptions,
+    InterestOptions,
+    ReadingOptions,
+)
+from salon_gen.urls import is_http_url, slugify
 
 CONFIG_FILE = "salon.toml"
 
@@ -50,6 +58,7 @@ class Kind:
     label: str  # "a string": used in "expected a string, got an integer"
     accepts: Callable[[Any], bool]
     item: Kind | None = None
+    named: bool = False  # a table whose keys the owner names; `item` is each value's kind
 
 
 STRING = Kind("a string", lambda v: isinstance(v, str))
@@ -57,6 +66,13 @@ STRING = Kind("a string", lambda v: isinstance(v, str))
 INTEGER = Kind("an integer", lambda v: isinstance(v, int) and not isinstance(v, bool))
 BOOLEAN = Kind("a boolean", lambda v: isinstance(v, bool))
 STRINGS = Kind("an array of strings", lambda v: isinstance(v, list), item=STRING)
+NAMED_STRINGS = Kind(
+    "a table of string arrays", lambda v: isinstance(v, dict), item=STRINGS, named=True
+)
+
+# Problems between the items of one value (two names that clash, say), each with the name in
+# the table it is about (None: the value as a whole). Run once every item has passed.
+Relate = Callable[[Any], Iterator[tuple[str | None, "Problem"]]]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,9 +80,12 @@ class Key:
     name: str
     kind: Kind
     required: bool = False
-    check: Check | None = None  # for an array: applied to each item
+    check: Check | None = None  # for an array: each item; for a named table: names and items
+    relate: Relate | None = None
     normalize: Callable[[Any], Any] | None = None
     example: str = ""  # a value in TOML syntax, for "add: key = value" hints
+    # For a named table: how to fix a value of the wrong type, given its name and the value.
+    item_hint: Callable[[str, Any], str | None] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,6 +94,7 @@ class Table:
     make: Callable[..., Any]  # the model value built from the checked keys
     entries: tuple[Key | Table, ...]
     required: bool = False
+    hint: str | None = None  # for an unknown key in this table when no name is close to it
 
 
 # --- value checks -------------------------------------------------------------------------
@@ -249,6 +269,67 @@ def _duration(minimum: timedelta) -> Check:
     return check
 
 
+def _sluggable(value: str) -> Problem | None:
+    if slugify(value):
+        return None
+    return Problem(message=f"{_show(value)} has no letters or digits")
+
+
+def _alias_problems(aliases: Mapping[str, tuple[str, ...]]) -> Iterator[tuple[str, Problem]]:
+    """Spellings that would make an interest ambiguous: each spelling names one interest, and
+    an interest is never itself a spelling of another (no chains to follow)."""
+    interests: dict[str, str] = {}  # slug of an interest -> its name as written
+    for name in aliases:
+        first = interests.setdefault(slugify(name), name)
+        if first != name:
+            yield (
+                name,
+                Problem(
+                    message=f"is the same interest as {_show(first)}",
+                    hint=f"list all its spellings on one line: {_toml_key(first)} = [...]",
+                ),
+            )
+    owner: dict[str, str] = {}  # slug of a spelling -> the interest it was first listed under
+    for name, spellings in aliases.items():
+        for spelling in spellings:
+            slug = slugify(spelling)
+            if slug == slugify(name) or owner.get(slug) == name:
+                continue  # the interest's own name, or a repeat: harmless
+            if slug in interests:
+                other = interests[slug]
+                yield (
+                    name,
+                    Problem(
+                        message=f"{_show(spelling)} is itself an interest with aliases",
+                        hint=f"list every spelling under one name: merge {_toml_key(name)} and "
+                        f"{_toml_key(other)} into one line",
+                    ),
+                )
+            elif slug in owner:
+                yield (
+                    name,
+                    Problem(
+                        message=f"{_show(spelling)} is already a spelling of {_show(owner[slug])}",
+                        hint="a spelling can belong to one interest only: remove it from one line",
+                    ),
+                )
+            else:
+                owner[slug] = name
+
+
+def _normalize_aliases(aliases: Mapping[str, tuple[str, ...]]) -> Mapping[str, str]:
+    """The slug of each spelling -> the slug of its interest (the shape interests.py uses)."""
+    pairs = {slugify(s): slugify(name) for name, spellings in aliases.items() for s in spellings}
+    return MappingProxyType({k: v for k, v in sorted(pairs.items()) if k != v})
+
+
+def _alias_hint(name: str, value: Any) -> str | None:
+    if isinstance(value, str) and slugify(value):
+        # `ml = "machine-learning"` reads as "ml means machine-learning": turn it around.
+        return f"name the interest, then its spellings: {_toml_key(value)} = [{_show(name)}]"
+    return f'write an array of strings: {_toml_key(name)} = ["another spelling"]'
+
+
 SCHEMA = Table(
     name="",
     make=Config,
@@ -313,6 +394,22 @@ SCHEMA = Table(
             name="reading",
             make=ReadingOptions,
             entries=(Key(name="per_page", kind=INTEGER, check=_between(5, 500), example="50"),),
+        ),
+        Table(
+            name="interests",
+            make=InterestOptions,
+            hint='spellings go in [interests.aliases]: machine-learning = ["ml"]',
+            entries=(
+                Key(
+                    name="aliases",
+                    kind=NAMED_STRINGS,
+                    check=_sluggable,
+                    relate=_alias_problems,
+                    normalize=_normalize_aliases,
+                    item_hint=_alias_hint,
+                    example='{ machine-learning = ["ml", "machine learning"] }',
+                ),
+            ),
         ),
     ),
 )
@@ -552,6 +649,8 @@ def _type_hint(key: Key, value: object) -> str | None:
         return f"quote text values: {key.name} = {_show(shown)}"
     if key.kind is STRINGS and isinstance(value, str):
         return f"use an array: {key.name} = [{_show(value)}]"
+    if key.kind.named:
+        return f"write a table: {key.name} = {key.example}"
     return None
 
 
@@ -615,25 +714,52 @@ class _Checker:
         self.report(where, f"{name}: expected a table, got {got}", hint)
 
     def key(self, key: Key, value: Any, where: tuple[str, ...]) -> Any:
-        label = _dotted(where)
         if not key.kind.accepts(value):
-            message = f"{label}: expected {key.kind.label}, got {_type_name(value)}"
+            message = f"{_dotted(where)}: expected {key.kind.label}, got {_type_name(value)}"
             self.report(where, message, _type_hint(key, value))
             return None
         before = self.errors()
-        items = list(enumerate(value)) if key.kind.item else [(None, value)]
-        for index, item in items:
-            item_label = label if index is None else f"{label}[{index}]"
-            if key.kind.item and not key.kind.item.accepts(item):
-                self.report(
-                    where, f"{item_label}: expected {key.kind.item.label}, got {_type_name(item)}"
-                )
-            elif key.check and (problem := key.check(item)):
-                self.report(where, f"{item_label}: {problem.message}", problem.hint)
-        value = tuple(value) if key.kind.item else value
+        if key.kind.named and key.kind.item:
+            value = {
+                str(name): self.named(key, key.kind.item, str(name), item, where)
+                for name, item in value.items()
+            }
+        else:
+            value = self.items(key, key.kind, value, where)
+        if key.relate and self.errors() == before:  # relations may assume valid items
+            for name, problem in key.relate(value):
+                path = where if name is None else (*where, name)
+                self.report(path, f"{_dotted(path)}: {problem.message}", problem.hint)
         if key.normalize and self.errors() == before:  # normalizers may assume a valid value
             value = key.normalize(value)
         return value
+
+    def named(self, key: Key, kind: Kind, name: str, value: Any, where: tuple[str, ...]) -> Any:
+        """One value of a table whose keys the owner names: the name and the value checked."""
+        path = (*where, name)
+        if key.check and (problem := key.check(name)):
+            self.report(path, f"{_dotted(path)}: {problem.message}", problem.hint)
+        if not kind.accepts(value):
+            hint = key.item_hint(name, value) if key.item_hint else None
+            self.report(
+                path, f"{_dotted(path)}: expected {kind.label}, got {_type_name(value)}", hint
+            )
+            return value
+        return self.items(key, kind, value, path)
+
+    def items(self, key: Key, kind: Kind, value: Any, where: tuple[str, ...]) -> Any:
+        """`value` (already of `kind`) checked item by item; an array becomes a tuple."""
+        label = _dotted(where)
+        items = list(enumerate(value)) if kind.item else [(None, value)]
+        for index, item in items:
+            item_label = label if index is None else f"{label}[{index}]"
+            if kind.item and not kind.item.accepts(item):
+                self.report(
+                    where, f"{item_label}: expected {kind.item.label}, got {_type_name(item)}"
+                )
+            elif key.check and (problem := key.check(item)):
+                self.report(where, f"{item_label}: {problem.message}", problem.hint)
+        return tuple(value) if kind.item else value
 
     def missing(self, entry: Key | Table, where: tuple[str, ...]) -> None:
         inside = f" in [{_dotted(where)}]" if where else ""
@@ -661,7 +787,7 @@ class _Checker:
         elif homes:
             hint = f"'{name}' belongs in " + " or ".join(f"[{_dotted(h)}]" for h in homes)
         else:
-            hint = did_you_mean(name, (e.name for e in table.entries))
+            hint = did_you_mean(name, (e.name for e in table.entries)) or table.hint
         self.report(key_path, message, hint)
 
 
@@ -725,4 +851,6 @@ def _bare_value_hint(where: KeyPath, line: str, col: int) -> str | None:
         return f"write a whole number: {name} = {entry.example}"
     if isinstance(entry, Key) and entry.kind is STRINGS:
         return f"write an array of quoted strings: {name} = {entry.example}"
+    if isinstance(entry, Key) and entry.kind.named:
+        return f"write a table: {name} = {entry.example}"
     return f"quote text values: {name} = {_show(value)}"

@@ -1,7 +1,7 @@
 """The values that flow between salon's stages.
 
 Owns the vocabulary: `Config`, `Note` (what the owner writes; a share is a note that carries
-a `Link`), `Page`, `Person`, `Tag`, `Site` (everything assembled, ready to render) and
+a `Link`), `Page`, `Person`, `Interest`, `Site` (everything assembled, ready to render) and
 `OutputFile`. Every value is frozen, collections are tuples, datetimes are aware UTC.
 Must not import anything from salon but `errors`, and must not touch the world.
 
@@ -189,11 +189,26 @@ class StaticFile:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Tag:
-    name: str  # as written ("static-sites")
-    slug: str
-    url: str  # "tags/<slug>/"
-    notes: tuple[Note, ...]  # newest first
+class Interest:
+    """A topic of the salon: where the owner's tags, people's declared interests and followed
+    entries' categories meet, every spelling folded into one by `[interests.aliases]`."""
+
+    name: str  # shown: the most used spelling of its own slug, else the slug ("static-sites")
+    slug: str  # aliases applied: "ml" and "machine learning" are both "machine-learning"
+    url: str  # "interests/<slug>/"
+    notes: tuple[Note, ...]  # the owner's published notes and shares on it, newest first
+    entries: tuple[FeedEntry, ...]  # followed public people's entries on it, newest first
+    people: tuple[Person, ...]  # public people who declare it in `interests:`, by name
+    # public people who do not declare it but whose recent entries carry it, by name
+    learned_people: tuple[Person, ...] = ()
+    # spellings seen in tags and declared interests that `[interests.aliases]` folded into
+    # this one ("ml" for "machine-learning"), sorted
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def has_feed(self) -> bool:
+        """Only the owner's own writing is syndicated: no notes, no feed."""
+        return bool(self.notes)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -210,7 +225,7 @@ class Site:
     notes: tuple[Note, ...]  # published notes and shares, newest first
     pages: tuple[Page, ...]  # by weight, then title
     people: tuple[Person, ...]  # public people only, by name
-    tags: tuple[Tag, ...]  # by slug
+    interests: tuple[Interest, ...]  # by slug
     years: tuple[Year, ...]  # newest first
     statics: tuple[StaticFile, ...] = ()
     entries: tuple[FeedEntry, ...] = ()  # followed public people's entries, newest first

@@ -21,6 +21,7 @@ import jinja2
 from . import __version__, river
 from .depends import FrozenReads, Reads, watch
 from .errors import Diagnostic
+from .interests import canonical
 from .model import Config, Note, OutputFile, Person, Site, StaticFile
 from .urls import absolute, domain_of, site_path, slugify
 
@@ -82,6 +83,24 @@ class PageJob:
         return f"{self.path}index.html"
 
 
+class _Environment(jinja2.Environment):
+    """Jinja's environment, noting the name of every template a render loads (extends,
+    include, import all come through here), so a template edit re-renders only the pages
+    that used it."""
+
+    recording: Reads | None = None
+
+    def get_template(self, name: Any, *args: Any, **kwargs: Any) -> jinja2.Template:
+        if self.recording is not None and isinstance(name, str):
+            self.recording.templates.add(name)
+        return super().get_template(name, *args, **kwargs)
+
+    def select_template(self, names: Any, *args: Any, **kwargs: Any) -> jinja2.Template:
+        if self.recording is not None and not isinstance(names, jinja2.Undefined):
+            self.recording.templates.update(n for n in names if isinstance(n, str))
+        return super().select_template(names, *args, **kwargs)
+
+
 def make_environment(config: Config, theme_dir: Path | None) -> jinja2.Environment:
     """The Jinja environment: project theme first, then the package's default theme."""
     default = jinja2.FileSystemLoader(str(THEME_ROOT / "templates"))
@@ -89,7 +108,7 @@ def make_environment(config: Config, theme_dir: Path | None) -> jinja2.Environme
     if theme_dir is not None:
         loaders.append(jinja2.FileSystemLoader(str(theme_dir)))
     loaders += [jinja2.PrefixLoader({"default": default}), default]
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -105,6 +124,8 @@ def make_environment(config: Config, theme_dir: Path | None) -> jinja2.Environme
     env.filters["isodate"] = lambda when: when.astimezone(zone).isoformat()
     env.filters["domain"] = domain_of
     env.filters["slug"] = slugify
+    # A tag or an interest as written -> the slug of its interest, aliases applied.
+    env.filters["interest"] = lambda name: canonical(str(name), config.interests.aliases)
     env.globals["salon_version"] = __version__
     return env
 
@@ -176,30 +197,47 @@ def plan_pages(site: Site) -> tuple[PageJob, ...]:
     )
     jobs.append(
         PageJob(
-            path="tags/",
-            template="tags.html",
-            meta=make("tags/", "tags", "Tags"),
-            variables={"tags": tuple(sorted(site.tags, key=lambda t: t.name))},
+            path="interests/",
+            template="interests.html",
+            meta=make(
+                "interests/",
+                "interests",
+                "Interests",
+                f"What {cfg.title} writes and reads about, and who shares each interest.",
+            ),
+            variables={
+                "interests": tuple(
+                    sorted(site.interests, key=lambda i: (i.name.casefold(), i.slug))
+                )
+            },
         )
     )
-    for tag in site.tags:
-        feed = FeedLink(
-            title=f"{cfg.title}: {tag.name}",
-            type="application/atom+xml",
-            href=absolute(cfg.base_url, tag.url + "feed.xml"),
+    for interest in site.interests:
+        feeds = (
+            (
+                FeedLink(
+                    title=f"{cfg.title}: {interest.name}",
+                    type="application/atom+xml",
+                    href=absolute(cfg.base_url, interest.url + "feed.xml"),
+                ),
+            )
+            if interest.has_feed
+            else ()
         )
         jobs.append(
             PageJob(
-                path=tag.url,
-                template="tag.html",
-                meta=make(tag.url, "tag", f"Tagged “{tag.name}”", extra_feeds=(feed,)),
-                variables={
-                    "tag": tag,
-                    "entries": river.on_tag(site.entries, tag),
-                    "people": tuple(
-                        p for p in site.people if tag.name in p.interests or tag.slug in p.interests
-                    ),
-                },
+                path=interest.url,
+                template="interest.html",
+                meta=make(
+                    interest.url,
+                    "interest",
+                    interest.name,
+                    f"“{interest.name}” in {cfg.title}: writing, reading and people.",
+                    extra_feeds=feeds,
+                ),
+                variables={"interest": interest, "entries": river.on_interest(interest)},
+                sources=tuple(n.source for n in interest.notes)
+                + tuple(p.source for p in (*interest.people, *interest.learned_people)),
             )
         )
     jobs.append(
@@ -382,7 +420,7 @@ def render_pages(
                     site=site, meta=job.meta, people_by_id=people_by_id, **job.variables
                 )
             else:
-                html, reads[job.output] = _render_watched(template, site, job, people_by_id)
+                html, reads[job.output] = _render_watched(env, template, site, job, people_by_id)
         except jinja2.TemplateSyntaxError as e:
             d = Diagnostic(
                 path=relpath(e.filename or job.template),
@@ -417,13 +455,21 @@ def render_pages(
 
 
 def _render_watched(
-    template: jinja2.Template, site: Site, job: PageJob, people_by_id: Mapping[str, Person]
+    env: jinja2.Environment,
+    template: jinja2.Template,
+    site: Site,
+    job: PageJob,
+    people_by_id: Mapping[str, Person],
 ) -> tuple[str, FrozenReads | None]:
-    """Render with every value watched; if the wrappers get in the theme's way, render
-    plainly and say the page depends on anything (None). A real template error is raised
-    by the plain render too."""
+    """Render with every value watched and every template noted; if the wrappers get in the
+    theme's way, render plainly and say the page depends on anything (None). A real
+    template error is raised by the plain render too."""
     seen = Reads()
+    seen.templates.add(job.template)
+    recording = env if isinstance(env, _Environment) else None
     try:
+        if recording is not None:
+            recording.recording = seen
         variables = {k: watch(v, seen) for k, v in job.variables.items()}
         html = template.render(
             site=watch(site, seen),
@@ -431,10 +477,13 @@ def _render_watched(
             people_by_id=watch(people_by_id, seen),
             **variables,
         )
-        return html, seen.freeze()
+        return html, seen.freeze() if recording is not None else None
     except Exception:
         html = template.render(site=site, meta=job.meta, people_by_id=people_by_id, **job.variables)
         return html, None
+    finally:
+        if recording is not None:
+            recording.recording = None
 
 
 def _template_frame(error: BaseException, fallback: str) -> tuple[str, int | None]:

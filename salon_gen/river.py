@@ -1,7 +1,7 @@
 """The reading river: followed people's entries arranged for pages.
 
 Pure. Owns how entries are grouped by day (in the site's time zone), paginated, and chosen
-for a person's page, a tag page and the home page. Must not render or fetch.
+for a person's page, an interest's page and the home page. Must not render or fetch.
 """
 
 from __future__ import annotations
@@ -10,12 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, tzinfo
 
-from .model import FeedEntry, Person, Tag
-from .urls import slugify
+from .model import FeedEntry, Interest, Person
 
 HOME_ENTRIES = 8
 PERSON_ENTRIES = 20
-TAG_ENTRIES = 30
+INTEREST_ENTRIES = 30
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,9 +73,7 @@ def of_person(entries: Sequence[FeedEntry], person: Person) -> tuple[FeedEntry, 
     return tuple(e for e in entries if e.person_id == person.id)[:PERSON_ENTRIES]
 
 
-def on_tag(entries: Sequence[FeedEntry], tag: Tag) -> tuple[FeedEntry, ...]:
-    """Followed entries whose categories are this tag (compared as slugs: "Static Sites" is
-    "static-sites")."""
-    return tuple(e for e in entries if any(slugify(c) == tag.slug for c in e.categories))[
-        :TAG_ENTRIES
-    ]
+def on_interest(interest: Interest) -> tuple[FeedEntry, ...]:
+    """The latest followed entries filed under the interest (`interests.gather` matched their
+    categories, aliases applied: "Static Sites" and "ssg" can both be "static-sites")."""
+    return interest.entries[:INTEREST_ENTRIES]

@@ -1,10 +1,10 @@
 """Outgoing feeds and the files crawlers read: Atom, RSS, JSON Feed, OPML, sitemap, robots.
 
 Owns how the owner's notes leave the site for feed readers (`render_feeds`: Atom 1.0, RSS 2.0,
-JSON Feed 1.1, a shares-only Atom feed, one Atom feed per tag, and the OPML blogroll of the
-people in the salon), plus `render_sitemap` and `render_robots`. Pure: a `Site` in, exact
-`OutputFile` bytes out. Must not touch the disk or read the clock: no build time ever appears
-in output, so the same `Site` always gives byte-identical files.
+JSON Feed 1.1, a shares-only Atom feed, one Atom feed per interest the owner has written on,
+and the OPML blogroll of the people in the salon), plus `render_sitemap` and `render_robots`.
+Pure: a `Site` in, exact `OutputFile` bytes out. Must not touch the disk or read the clock:
+no build time ever appears in output, so the same `Site` always gives byte-identical files.
 
 Decisions (for the glossary and decision log in docs/design.md):
 - Feed-level dates are the newest entry's `updated or date`. An empty Atom feed (say, the
@@ -27,13 +27,15 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from functools import partial
 from typing import Any
 
 from salon_gen import HOMEPAGE, __version__, urls
-from salon_gen.model import Config, Note, OutputFile, Person, Site, Tag
+from salon_gen.model import Config, Interest, Note, OutputFile, Person, Site
 
 # RFC 4287 §4.2.15 requires atom:updated on every feed; an empty feed has no entry to take it
 # from, and the build time would make output depend on the clock.
@@ -51,17 +53,44 @@ Attrs = Sequence[tuple[str, str | None]]
 # --- public API ---------------------------------------------------------------------------
 
 
-def render_feeds(site: Site) -> tuple[OutputFile, ...]:
+@dataclass(slots=True)
+class FeedMemo:
+    """The feeds one `render_feeds` call made, for the next (a preview's rebuilds): a feed
+    whose notes are the same, on a site whose config and people are the same, is not made
+    again. Notes are compared by value (an unchanged note is usually the very same object,
+    which makes that an identity check)."""
+
+    context: tuple[object, ...] | None = None
+    files: dict[str, tuple[object, OutputFile]] = field(default_factory=dict)
+
+
+def render_feeds(site: Site, memo: FeedMemo | None = None) -> tuple[OutputFile, ...]:
     """Every feed file of the site: feed.xml, rss.xml, feed.json, shares/feed.xml,
-    tags/<slug>/feed.xml for each tag, and blogroll.opml, in that order."""
+    interests/<slug>/feed.xml for each interest with the owner's writing on it, and
+    blogroll.opml, in that order."""
     config = site.config
     limit = max(config.feeds.items, 0)
     recent = site.notes[:limit]
+    shares = site.shares[:limit]
     home = urls.absolute(config.base_url, "")
+    context = (config, site.people)  # what every feed may show besides its own notes
+    kept: dict[str, tuple[object, OutputFile]] = {}
+    if memo is not None:
+        kept = memo.files if memo.context == context else {}
+        memo.context, memo.files = context, {}
+
+    def feed(path: str, key: object, make: Callable[[], bytes]) -> OutputFile:
+        found = kept.get(path)
+        out = found[1] if found is not None and found[0] == key else OutputFile(path, make())
+        if memo is not None:
+            memo.files[path] = (key, out)
+        return out
+
     files = [
-        OutputFile(
+        feed(
             "feed.xml",
-            _atom(
+            recent,
+            lambda: _atom(
                 site,
                 recent,
                 title=config.title,
@@ -70,13 +99,18 @@ def render_feeds(site: Site) -> tuple[OutputFile, ...]:
                 alternate=home,
             ),
         ),
-        OutputFile("rss.xml", _rss(site, recent, self_url=_abs(config, "rss.xml"))),
-        OutputFile("feed.json", _json_feed(site, recent, feed_url=_abs(config, "feed.json"))),
-        OutputFile(
+        feed("rss.xml", recent, lambda: _rss(site, recent, self_url=_abs(config, "rss.xml"))),
+        feed(
+            "feed.json",
+            recent,
+            lambda: _json_feed(site, recent, feed_url=_abs(config, "feed.json")),
+        ),
+        feed(
             "shares/feed.xml",
-            _atom(
+            shares,
+            lambda: _atom(
                 site,
-                site.shares[:limit],
+                shares,
                 title=f"{config.title}: shares",
                 subtitle=f"Links shared by {config.author.name}",
                 self_url=_abs(config, "shares/feed.xml"),
@@ -84,8 +118,13 @@ def render_feeds(site: Site) -> tuple[OutputFile, ...]:
             ),
         ),
     ]
-    files.extend(_tag_feed(site, tag, limit) for tag in site.tags)
-    files.append(OutputFile("blogroll.opml", _opml(site)))
+    # Only the owner's own writing: others' entries are theirs to syndicate, not ours.
+    for interest in site.interests:
+        if interest.has_feed:
+            path = _interest_feed_path(interest)
+            key = (interest.name, interest.url, interest.notes[:limit])
+            files.append(feed(path, key, partial(_interest_feed, site, interest, limit)))
+    files.append(feed("blogroll.opml", (), lambda: _opml(site)))
     return tuple(files)
 
 
@@ -128,20 +167,23 @@ def render_robots(site: Site) -> OutputFile:
 # --- Atom (RFC 4287) --------------------------------------------------------------------
 
 
-def _tag_feed(site: Site, tag: Tag, limit: int) -> OutputFile:
-    path = f"{tag.url.strip('/')}/feed.xml"
+def _interest_feed_path(interest: Interest) -> str:
+    path = f"{interest.url.strip('/')}/feed.xml"
     if not urls.safe_output_path(path):
-        raise ValueError(f"tag {tag.name!r} has an unsafe url {tag.url!r}")
+        raise ValueError(f"interest {interest.name!r} has an unsafe url {interest.url!r}")
+    return path
+
+
+def _interest_feed(site: Site, interest: Interest, limit: int) -> bytes:
     config = site.config
-    data = _atom(
+    return _atom(
         site,
-        tag.notes[:limit],
-        title=f"{config.title}: {tag.name}",
-        subtitle=f"Notes and shares tagged “{tag.name}”",
-        self_url=_abs(config, path),
-        alternate=_abs(config, tag.url),
+        interest.notes[:limit],
+        title=f"{config.title}: {interest.name}",
+        subtitle=f"{config.author.name} on “{interest.name}”: notes and shares",
+        self_url=_abs(config, _interest_feed_path(interest)),
+        alternate=_abs(config, interest.url),
     )
-    return OutputFile(path, data)
 
 
 def _atom(

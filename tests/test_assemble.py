@@ -146,16 +146,16 @@ def test_via_people_and_privacy() -> None:
     ]
 
 
-def test_tags_and_years() -> None:
+def test_interests_and_years() -> None:
     a = mk("a", days=1, tags=("letters", "rss"))
     b = mk("b", days=400, tags=("letters",))
     result = run([a, b])
-    assert [(t.slug, [n.slug for n in t.notes]) for t in result.site.tags] == [
+    assert [(t.slug, [n.slug for n in t.notes]) for t in result.site.interests] == [
         ("letters", ["a", "b"]),
         ("rss", ["a"]),
     ]
     assert [(y.year, len(y.notes)) for y in result.site.years] == [(2026, 1), (2025, 1)]
-    assert result.site.tags[0].url == "tags/letters/"
+    assert result.site.interests[0].url == "interests/letters/"
 
 
 def test_dates_are_utc() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from salon_gen.config import CONFIG_FILE, SCHEMA, Key, Table, locate_keys, parse_config
-from salon_gen.model import Author, Config, FeedOptions
+from salon_gen.model import Author, Config, FeedOptions, InterestOptions
 
 TOP = 'title = "T"\nbase_url = "https://example.org/"\n'
 AUTHOR = '[author]\nname = "Ada"\n'
@@ -94,6 +94,33 @@ VALID = [
         "\ufeff" + TOP + AUTHOR,
         Config(title="T", base_url="https://example.org/", author=ADA),
         id="byte-order-mark",
+    ),
+    pytest.param(
+        TOP
+        + AUTHOR
+        + "[interests.aliases]\n"
+        + 'machine-learning = ["ml", "Machine Learning", "ML"]  # its own name is harmless\n'
+        + '"Static Sites" = ["SSG", "static site generators"]\n'
+        + "empty = []\n",
+        Config(
+            title="T",
+            base_url="https://example.org/",
+            author=ADA,
+            # slug of each spelling -> slug of its interest, as interests.canonical reads it
+            interests=InterestOptions(
+                aliases={
+                    "ml": "machine-learning",
+                    "ssg": "static-sites",
+                    "static-site-generators": "static-sites",
+                }
+            ),
+        ),
+        id="interest-aliases",
+    ),
+    pytest.param(
+        TOP + AUTHOR + "[interests]\naliases = {}\n",
+        Config(title="T", base_url="https://example.org/", author=ADA),
+        id="no-interest-aliases",
     ),
 ]
 
@@ -563,6 +590,52 @@ items = 0
         salon.toml:10:1: error: feeds.items: must be between 1 and 1000, got 0
         """,
         id="several-errors-at-once",
+    ),
+    # [interests.aliases]: every spelling names one interest, and no chains
+    pytest.param(
+        TOP
+        + AUTHOR
+        + "\n[interests.aliases]\n"
+        + 'films = ["movies", "cinema"]\n'
+        + 'tv = ["Movies", "television"]\n'
+        + 'video = ["films"]\n'
+        + 'Films = ["flicks"]\n',
+        """
+        salon.toml:8:1: error: interests.aliases.tv: "Movies" is already a spelling of "films"
+          hint: a spelling can belong to one interest only: remove it from one line
+        salon.toml:9:1: error: interests.aliases.video: "films" is itself an interest with aliases
+          hint: list every spelling under one name: merge video and films into one line
+        salon.toml:10:1: error: interests.aliases.Films: is the same interest as "films"
+          hint: list all its spellings on one line: films = [...]
+        """,
+        id="interest-aliases-ambiguous",
+    ),
+    pytest.param(
+        TOP
+        + AUTHOR
+        + "[interests.aliases]\n"
+        + 'ml = "machine-learning"\n'
+        + 'letters = ["correspondence", 3]\n'
+        + '"?!" = ["what"]\n'
+        + 'rss = ["--"]\n',
+        """
+        salon.toml:6:1: error: interests.aliases.ml: expected an array of strings, got a string
+          hint: name the interest, then its spellings: machine-learning = ["ml"]
+        salon.toml:7:1: error: interests.aliases.letters[1]: expected a string, got an integer
+        salon.toml:8:1: error: interests.aliases."?!": "?!" has no letters or digits
+        salon.toml:9:1: error: interests.aliases.rss[0]: "--" has no letters or digits
+        """,
+        id="interest-aliases-wrong-types",
+    ),
+    pytest.param(
+        TOP + AUTHOR + '[interests]\naliases = ["ml"]\nmachine-learning = ["ml"]\n',
+        """
+        salon.toml:6:1: error: interests.aliases: expected a table of string arrays, got an array
+          hint: write a table: aliases = { machine-learning = ["ml", "machine learning"] }
+        salon.toml:7:1: error: unknown key 'machine-learning' in [interests]
+          hint: spellings go in [interests.aliases]: machine-learning = ["ml"]
+        """,
+        id="interest-aliases-not-a-table",
     ),
 ]
 

@@ -73,7 +73,7 @@ def test_fetch_store_render_then_304_then_offline_is_identical(
     assert "Tomatoes again" in river  # markup in a title is dropped: titles are plain text
     assert "<b>again" not in river
     assert "On postscripts" in read(salon, "people/maya/index.html")
-    assert "On postscripts" in read(salon, "tags/letters/index.html")  # category = tag
+    assert "On postscripts" in read(salon, "interests/letters/index.html")  # category = tag
     assert "On postscripts" in read(salon, "index.html")  # "from the salon"
     assert "https://maya.example.net/postscripts" in river
     for page in ("reading/index.html", "people/maya/index.html"):

@@ -1,12 +1,12 @@
-"""The reading river, pure: pages, days, pagination, per person and per tag."""
+"""The reading river, pure: pages, days, pagination, per person and per interest."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from salon_gen.model import FeedEntry, Person, Tag
-from salon_gen.river import by_day, of_person, on_tag, river_pages
+from salon_gen.model import FeedEntry, Interest, Person
+from salon_gen.river import INTEREST_ENTRIES, by_day, of_person, on_interest, river_pages
 
 START = datetime(2026, 11, 20, 23, 30, tzinfo=UTC)
 
@@ -48,7 +48,7 @@ def test_days_follow_the_site_time_zone() -> None:
     assert [len(d.entries) for d in lisbon_edge] == [2]
 
 
-def test_person_and_tag_selection() -> None:
+def test_person_and_interest_selection() -> None:
     entries = [
         entry(0, "maya", ("Letters",)),
         entry(1, "tomas", ("static sites",)),
@@ -56,5 +56,14 @@ def test_person_and_tag_selection() -> None:
     ]
     maya = Person(id="maya", source="x", url_path="people/maya/", name="Maya")
     assert [e.entry_id for e in of_person(entries, maya)] == ["e0", "e2"]
-    tag = Tag(name="static-sites", slug="static-sites", url="tags/static-sites/", notes=())
-    assert [e.entry_id for e in on_tag(entries, tag)] == ["e1"]
+    # interests.gather matched the categories; the river shows the latest of them
+    on_it = tuple(entry(n, "tomas", ("static sites",)) for n in range(INTEREST_ENTRIES + 5))
+    interest = Interest(
+        name="static sites",
+        slug="static-sites",
+        url="interests/static-sites/",
+        notes=(),
+        entries=on_it,
+        people=(),
+    )
+    assert on_interest(interest) == on_it[:INTEREST_ENTRIES]

@@ -98,7 +98,7 @@ def test_atom_feeds_are_valid_rfc4287(demo: Path) -> None:
     atom_files = [
         demo / "feed.xml",
         demo / "shares/feed.xml",
-        *sorted((demo / "tags").glob("*/feed.xml")),
+        *sorted((demo / "interests").glob("*/feed.xml")),
     ]
     assert len(atom_files) > 5
     for path in atom_files:
@@ -165,6 +165,22 @@ def test_blogroll_sitemap_robots(demo: Path) -> None:
     assert not any("404" in (loc or "") for loc in locs)
     assert len(locs) == len(set(locs)) == len(pages(demo)) - 1
     assert "Sitemap: https://salon.example.org/sitemap.xml" in (demo / "robots.txt").read_text()
+    assert "https://salon.example.org/interests/letters/" in locs
+
+
+def test_the_demos_aliases_fold_spellings_into_one_interest(demo: Path) -> None:
+    assert not (demo / "tags").exists()  # one URL per interest
+    letters = (demo / "interests/letters/index.html").read_text(encoding="utf-8")
+    assert "The Lost Art of the Postscript" in letters  # tagged "correspondence"
+    assert "Tomás Ferreira" in letters  # declares "letter-writing"
+    assert "Also written as correspondence, letter-writing." in letters
+    assert not (demo / "interests/correspondence").exists()
+    assert not (demo / "interests/letter-writing").exists()
+    feed = feedparser.parse((demo / "interests/letters/feed.xml").read_bytes())
+    assert "The Lost Art of the Postscript" in [e.title for e in feed.entries]
+    assert not (demo / "interests/walking").exists()  # only a private person declares it
+    share = (demo / "shares/the-lost-art-of-the-postscript/index.html").read_text("utf-8")
+    assert 'href="/interests/letters/">correspondence</a>' in share  # as written, linked
 
 
 def test_share_page_puts_the_linked_title_and_domain_first(demo: Path) -> None:

@@ -24,6 +24,7 @@ import pytest
 from lxml import etree
 
 from salon_gen import __version__
+from salon_gen.interests import gather
 from salon_gen.model import (
     Author,
     Config,
@@ -33,7 +34,6 @@ from salon_gen.model import (
     OutputFile,
     Person,
     Site,
-    Tag,
     Via,
     Year,
 )
@@ -163,20 +163,15 @@ def make_site(notes: tuple[Note, ...] | None = None, **feeds: Any) -> Site:
             name="Maya Okafor",
             url="https://maya.example.net/",
             feeds=("https://maya.example.net/feed.xml", "https://maya.example.net/links.rss"),
+            # an interest nobody writes on here: a page, but no feed of the owner's writing
+            interests=("gardening", "letters"),
         ),
     )
-    tag_names = sorted({t for n in notes for t in n.tags})
-    tags = tuple(
-        Tag(
-            name=name,
-            slug=name,
-            url=f"tags/{name}/",
-            notes=tuple(n for n in notes if name in n.tags),
-        )
-        for name in tag_names
-    )
+    interests = gather(notes, [p for p in people if p.public], (), {})
     years = (Year(year=2026, notes=notes),) if notes else ()
-    return Site(config=config, notes=notes, pages=(), people=people, tags=tags, years=years)
+    return Site(
+        config=config, notes=notes, pages=(), people=people, interests=interests, years=years
+    )
 
 
 def files_of(site: Site) -> dict[str, bytes]:
@@ -204,12 +199,12 @@ def test_render_feeds_paths(files: dict[str, bytes]) -> None:
         "rss.xml",
         "feed.json",
         "shares/feed.xml",
-        "tags/alpha/feed.xml",
-        "tags/friendship/feed.xml",
-        "tags/html/feed.xml",
-        "tags/letters/feed.xml",
-        "tags/mid/feed.xml",
-        "tags/zeta/feed.xml",
+        "interests/alpha/feed.xml",
+        "interests/friendship/feed.xml",
+        "interests/html/feed.xml",
+        "interests/letters/feed.xml",
+        "interests/mid/feed.xml",
+        "interests/zeta/feed.xml",
         "blogroll.opml",
     ]
 
@@ -320,17 +315,17 @@ def test_shares_feed_has_only_shares(files: dict[str, bytes]) -> None:
     assert d.feed.id == BASE + "shares/feed.xml"
 
 
-def test_tag_feed(files: dict[str, bytes]) -> None:
-    d = feedparser.parse(files["tags/letters/feed.xml"])
+def test_interest_feed(files: dict[str, bytes]) -> None:
+    d = feedparser.parse(files["interests/letters/feed.xml"])
     assert not d.bozo
     assert [e.title for e in d.entries] == ["The Art of the Letter", NASTY_TITLE]
     links = {(link.rel, link.href) for link in d.feed.links}
-    assert ("alternate", BASE + "tags/letters/") in links
-    assert ("self", BASE + "tags/letters/feed.xml") in links
-    assert d.feed.id == BASE + "tags/letters/feed.xml"
+    assert ("alternate", BASE + "interests/letters/") in links
+    assert ("self", BASE + "interests/letters/feed.xml") in links
+    assert d.feed.id == BASE + "interests/letters/feed.xml"
     assert d.feed.updated == "2026-03-10T12:30:00Z"  # the nasty note's update
     # Each feed's date comes from its own entries, not from the site's newest note.
-    assert feedparser.parse(files["tags/friendship/feed.xml"]).feed.updated == (
+    assert feedparser.parse(files["interests/friendship/feed.xml"]).feed.updated == (
         "2026-03-05T09:30:00Z"
     )
 
@@ -507,7 +502,7 @@ def test_items_limit() -> None:
     assert [i["id"] for i in json.loads(files["feed.json"])["items"]] == ids[:2]
     assert len(feedparser.parse(files["shares/feed.xml"]).entries) == 2
     one = files_of(make_site(items=1))
-    assert len(feedparser.parse(one["tags/letters/feed.xml"]).entries) == 1
+    assert len(feedparser.parse(one["interests/letters/feed.xml"]).entries) == 1
     assert len(feedparser.parse(one["shares/feed.xml"]).entries) == 1
 
 
@@ -557,11 +552,11 @@ def test_empty_shares_feed_takes_the_sites_newest_date() -> None:
     assert relaxng().validate(shares), relaxng().error_log
 
 
-def test_unsafe_tag_url_is_refused() -> None:
+def test_unsafe_interest_url_is_refused() -> None:
     site = make_site()
-    bad = dataclasses.replace(site.tags[0], url="../../etc/")
+    bad = dataclasses.replace(site.interests[0], url="../../etc/")
     with pytest.raises(ValueError, match="unsafe"):
-        render_feeds(dataclasses.replace(site, tags=(bad,)))
+        render_feeds(dataclasses.replace(site, interests=(bad,)))
 
 
 # --- OPML ---------------------------------------------------------------------------------
@@ -608,7 +603,7 @@ def test_sitemap() -> None:
         ("", utc(8)),
         ("about/", None),
         ("notes/nasty/", utc(10)),  # the same page twice: the newest lastmod wins
-        ("tags/a b/", None),
+        ("interests/a b/", None),
     ]
     out = render_sitemap(make_site(), paths)
     assert out.path == "sitemap.xml"
@@ -619,8 +614,8 @@ def test_sitemap() -> None:
     assert urls == [
         (BASE, "2026-03-08T09:30:00Z"),
         (BASE + "about/", None),
+        (BASE + "interests/a%20b/", None),
         (BASE + "notes/nasty/", "2026-03-10T09:30:00Z"),
-        (BASE + "tags/a%20b/", None),
     ]
     assert render_sitemap(make_site(), list(reversed(paths))) == out
     with pytest.raises(ValueError):
