@@ -326,6 +326,7 @@ def assemble_site(
     *,
     now: datetime,
     drafts: bool,
+    reuse: assemble.Reuse | None = None,
 ) -> assemble.Assembled:
     from . import assemble
     from .model import Note, Page, Person
@@ -340,6 +341,7 @@ def assemble_site(
         now=now,
         drafts=drafts,
         entries=entries,
+        reuse=reuse,
     )
 
 
@@ -378,9 +380,9 @@ def _build_site(
     datetime | None,
     tuple[Diagnostic, ...],
 ]:
-    from . import render, sources
+    from . import circle, leaks, render, sources
     from .following import stored_entries
-    from .model import Person
+    from .model import Note, Person
 
     diags: list[Diagnostic] = []
     zone = config_zone(config)
@@ -394,6 +396,14 @@ def _build_site(
     diags += problems
     for p in parsed:
         diags += p.diagnostics
+    # The owner's private side (birthdays, check-ins): read and checked, never in the Site.
+    kept = [
+        (p.value, p.private, p.file.text)
+        for p in parsed
+        if isinstance(p.value, Person) and p.private is not None
+    ]
+    contacts, problems = circle.read_contacts(kept)
+    diags += problems
 
     people = [p.value for p in parsed if isinstance(p.value, Person) and p.value.public]
     entries = stored_entries(paths, people)
@@ -410,6 +420,24 @@ def _build_site(
     if has_errors(diags):
         raise BuildFailed(diags)
     extras, statics = site_extras(site, jobs, theme_static)
+    out = resolve_output(root, config.output_dir, options.output)
+    diags += leaks.guard_site(  # the leak guard: a private value anywhere fails the build
+        root,
+        site=site,
+        kept=kept,
+        info={p.file.path: p.info for p in parsed},
+        files=(*html, *extras),
+        statics=statics,
+        pages=[(j.output, j.template) for j in jobs],
+        resolve=lambda name: env.get_template(name).filename,
+        theme_dir=theme_dir,
+        output=out,
+    )
+    if has_errors(diags):
+        raise BuildFailed(diags)
+    notes = [p.value for p in parsed if isinstance(p.value, Note)]
+    everyone = [person for person, _, _ in kept]
+    circle.write_private_calendar(root, config, everyone, contacts, notes, now=now, output=out)
     warnings = tuple(d for d in diags if not d.is_error)
     return (*html, *extras), statics, len(html), rendered, assembled.next_change, warnings
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -423,6 +423,210 @@ def serve(
             report=_report,
         )
     )
+
+
+# --- the owner's circle: introductions, check-ins, birthdays (issue 5) -------------------------
+
+DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _day(config: Config, now_text: str | None, given: datetime | None) -> date:
+    """A day given on the command line, else today in the salon's time zone."""
+    from zoneinfo import ZoneInfo
+
+    if given is not None:
+        return given.date()
+    return _now(now_text).astimezone(ZoneInfo(config.timezone)).date()
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+@main.command()
+@SOURCE_OPTION
+@click.option(
+    "--limit", type=click.IntRange(1), default=5, show_default=True, help="Suggestions to show."
+)
+@click.option("--person", "person_id", metavar="ID", help="Only introductions of this person.")
+@click.option(
+    "--draft",
+    is_flag=True,
+    help="Also write each suggestion shown as a draft note in content/notes/.",
+)
+@NOW_OPTION
+def introduce(
+    source: Path, limit: int, person_id: str | None, draft: bool, now_text: str | None
+) -> None:
+    """Suggest introductions: pairs of people who share interests (declared, or learned
+    from what they have been writing lately) and have not been introduced yet, best first,
+    each with a message ready to send. Nobody with `introducible: false` is suggested;
+    people with `public: false` are, since this is for your eyes only. Record what you did
+    with `salon introduced A B`."""
+    from .circle import load, write_draft
+    from .introductions import interest_name, introduction_text, suggest
+
+    try:
+        c = load(source)
+        if person_id is not None and not c.person(person_id).introducible:
+            raise BuildFailed(
+                [
+                    Diagnostic(
+                        path=c.person(person_id).source,
+                        message=f"{person_id} has introducible: false",
+                        hint="remove that line from their file to have them suggested",
+                    )
+                ]
+            )
+        found = suggest(
+            c.people, c.contacts, c.entries, c.config.interests.aliases, person_id=person_id
+        )
+    except BuildFailed as failed:
+        _fail("salon introduce", failed)
+    _report(c.warnings)
+    if not found:
+        click.echo("no introductions to suggest: nobody shares an interest with someone they")
+        click.echo("have not been introduced to yet")
+        return
+    today = _day(c.config, now_text, None)
+    for n, s in enumerate(found[:limit], start=1):
+        names = []
+        for shared in s.shared:
+            learned = "learned" in (shared.a, shared.b)
+            names.append(
+                interest_name(shared.interest) + (" (from their posts)" if learned else "")
+            )
+        score = f"{float(s.score):.1f}".removesuffix(".0")
+        click.echo(f"#{n}  {s.a.name} and {s.b.name}: {', '.join(names)} (score {score})")
+        hidden = [p.name for p in (s.a, s.b) if not p.public]
+        if hidden:
+            click.echo(f"    {' and '.join(hidden)}: public: false, so keep this between you")
+        click.echo("")
+        click.echo(introduction_text(s, owner=c.config.author.name))
+        if draft:
+            if hidden:
+                click.echo(
+                    "    no draft: a note about someone with public: false is never published\n"
+                )
+                continue
+            try:
+                path = write_draft(source, s, owner=c.config.author.name, day=today)
+            except FileExistsError as e:
+                click.echo(f"    draft exists already: {_shown(Path(str(e.filename)), source)}\n")
+                continue
+            click.echo(f"    wrote {_shown(path, source)} (draft: true; edit it, then publish)\n")
+    if len(found) > limit:
+        click.echo(f"{len(found) - limit} more: salon introduce --limit {len(found)}")
+
+
+@main.command()
+@SOURCE_OPTION
+@click.argument("a", metavar="A")
+@click.argument("b", metavar="B")
+@click.option("--date", "day", type=DAY, help="When (YYYY-MM-DD; default: today).")
+@NOW_OPTION
+def introduced(source: Path, a: str, b: str, day: datetime | None, now_text: str | None) -> None:
+    """Record that you introduced A and B (people's ids): each one's file gains the other
+    under `private: introduced`, and the pair is never suggested again. The rest of both
+    files stays as it was, byte for byte."""
+    from .circle import record_introduction
+
+    config = _config_or_fail(source, "salon introduced")
+    when = _day(config, now_text, day)
+    try:
+        written = record_introduction(source, a, b, when)
+    except BuildFailed as failed:
+        _fail("salon introduced", failed)
+    if not written:
+        click.echo(f"{a} and {b}: already recorded in both files")
+        return
+    click.echo(f"recorded: {a} and {b} introduced on {when.isoformat()}")
+    for path in written:
+        click.echo(f"  updated {_shown(path, source)}")
+
+
+@main.command()
+@SOURCE_OPTION
+@click.argument("person_id", metavar="ID")
+@click.option("--date", "day", type=DAY, help="When (YYYY-MM-DD; default: today).")
+@click.option("--note", default="", help="A word about it, for you (kept under private:).")
+@NOW_OPTION
+def checkin(
+    source: Path, person_id: str, day: datetime | None, note: str, now_text: str | None
+) -> None:
+    """Record that you were in touch with ID today (or on --date): a line in their file's
+    `private: checkins`. `salon remind` counts from the latest contact."""
+    from .circle import record_checkin
+
+    config = _config_or_fail(source, "salon checkin")
+    today = _day(config, now_text, None)
+    when = _day(config, now_text, day)
+    if when > today:
+        raise click.BadParameter(
+            f"{when.isoformat()} is in the future (today is {today.isoformat()})",
+            param_hint="--date",
+        )
+    try:
+        path = record_checkin(source, person_id, when, note)
+    except BuildFailed as failed:
+        _fail("salon checkin", failed)
+    click.echo(f"recorded a check-in with {person_id} on {when.isoformat()}")
+    click.echo(f"  updated {_shown(path, source)}")
+
+
+@main.command()
+@SOURCE_OPTION
+@click.option(
+    "--days", type=click.IntRange(0), default=14, show_default=True, help="How far ahead to look."
+)
+@click.option("--today", "today_given", type=DAY, help="Act as if today were this day.")
+@NOW_OPTION
+def remind(source: Path, days: int, today_given: datetime | None, now_text: str | None) -> None:
+    """What is coming up with the people in your salon, soonest first: birthdays in the
+    next DAYS days, check-ins due by then (and overdue ones), and people whose feeds have
+    gone quiet or gone away. Days are counted in the salon's time zone."""
+    from .circle import load
+    from .reminders import checkins_due, last_interactions, quiet_feeds, reminders
+
+    try:
+        c = load(source)
+    except BuildFailed as failed:
+        _fail("salon remind", failed)
+    _report(c.warnings)
+    today = _day(c.config, now_text, today_given)
+    touched = last_interactions(c.people, c.contacts, c.notes, today=today, zone=c.zone)
+    due = checkins_due(c.people, c.contacts, touched, today=today)
+    quiet = quiet_feeds(c.people, c.entries, c.states, touched, today=today, zone=c.zone)
+    found = reminders(c.people, c.contacts, due, quiet, today=today, days=days)
+    click.echo(f"today is {today.isoformat()} ({c.config.timezone}); the next {days} days:")
+    for reminder in found:
+        click.echo(reminder.describe(today))
+    if not found:
+        click.echo("nothing to remember")
+
+
+@main.command()
+@SOURCE_OPTION
+@NOW_OPTION
+def calendar(source: Path, now_text: str | None) -> None:
+    """Write private/salon.ics: a yearly event for every birthday and an event when each
+    check-in falls due, with reminders. Import it, or subscribe to the file, in your
+    calendar app; the UIDs stay the same, so importing it again updates the events.
+    `salon build` writes it too."""
+    from .circle import load, write_private_calendar
+
+    try:
+        c = load(source)
+        path, count = write_private_calendar(
+            source, c.config, c.people, c.contacts, c.notes, now=_now(now_text)
+        )
+    except BuildFailed as failed:
+        _fail("salon calendar", failed)
+    _report(c.warnings)
+    click.echo(f"wrote {_shown(path, source)}: {count} event{'s' if count != 1 else ''}")
 
 
 def _display(path: Path) -> str:

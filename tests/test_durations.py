@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
-from salon_gen.durations import parse_duration
+from salon_gen.durations import parse_duration, parse_period
 
 
 @pytest.mark.parametrize(
@@ -25,3 +25,12 @@ def test_durations(text: str, expected: timedelta) -> None:
 def test_bad_durations(text: str) -> None:
     with pytest.raises(ValueError, match="duration"):
         parse_duration(text)
+
+
+def test_calendar_months_and_years() -> None:
+    assert parse_period("3 months").after(date(2026, 11, 30)) == date(2027, 2, 28)
+    assert parse_period("1 month").after(date(2024, 1, 31)) == date(2024, 2, 29)
+    assert parse_period("1 year").after(date(2024, 2, 29)) == date(2025, 2, 28)
+    assert parse_period("2 weeks").after(date(2026, 12, 25)) == date(2027, 1, 8)
+    with pytest.raises(ValueError, match="period"):
+        parse_period("1.5 months")
