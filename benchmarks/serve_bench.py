@@ -172,8 +172,10 @@ def bench_size(count: int, a: argparse.Namespace, salon: list[str]) -> dict[str,
 
 
 def summary(results: list[dict[str, object]]) -> None:
-    print("\n| posts | pages | serve start | edit-to-served median (max) | target | "
-          "server's rebuild median | pages rendered | no-change build |")
+    print(
+        "\n| posts | pages | serve start | edit-to-served median (max) | target | "
+        "server's rebuild median | pages rendered | no-change build |"
+    )
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in results:
         e2s = [float(x) for x in r["edit_to_served_s"]]  # type: ignore[attr-defined]

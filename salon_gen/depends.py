@@ -26,10 +26,11 @@ WHOLE = "*"  # recorded when a value was used as a whole: compare it with ==
 class Reads:
     """The fields read while one page was rendered, per type; mutable until `freeze`."""
 
-    __slots__ = ("fields",)
+    __slots__ = ("fields", "templates")
 
     def __init__(self) -> None:
         self.fields: dict[type, set[str]] = {}
+        self.templates: set[str] = set()  # names of the templates the page used
 
     def add(self, kind: type, name: str) -> None:
         found = self.fields.get(kind)
@@ -39,17 +40,26 @@ class Reads:
             found.add(name)
 
     def freeze(self) -> FrozenReads:
-        return FrozenReads({k: frozenset(v) for k, v in self.fields.items()})
+        return FrozenReads(
+            {k: frozenset(v) for k, v in self.fields.items()}, frozenset(self.templates)
+        )
 
 
 class FrozenReads:
     """Reads, finished: hashable, so pages that read the same fields share comparisons."""
 
-    __slots__ = ("_by_type", "_key")
+    __slots__ = ("_by_type", "_key", "templates")
 
-    def __init__(self, by_type: Mapping[type, frozenset[str]]) -> None:
+    def __init__(
+        self, by_type: Mapping[type, frozenset[str]], templates: frozenset[str] = frozenset()
+    ) -> None:
         self._by_type = dict(by_type)
-        self._key = frozenset(self._by_type.items())
+        self.templates = templates
+        self._key = (frozenset(self._by_type.items()), templates)
+
+    def uses_template(self, names: frozenset[str]) -> bool:
+        """True if the page used one of `names`, or a template inside a folder named."""
+        return any(t == n or t.startswith(n + "/") for t in self.templates for n in names)
 
     def get(self, kind: type) -> frozenset[str] | None:
         return self._by_type.get(kind)
@@ -189,9 +199,9 @@ def same(old: Any, new: Any, reads: FrozenReads) -> bool:
     if kind is not type(new):
         return False
     if kind is tuple or kind is list:
-        return len(old) == len(new) and all(
-            same(a, b, reads) for a, b in zip(old, new, strict=True)
-        )
+        if len(old) != len(new):
+            return False
+        return all(a is b or same(a, b, reads) for a, b in zip(old, new, strict=True))
     if dataclasses.is_dataclass(old):
         fields = reads.get(kind)
         if fields is None or WHOLE in fields:  # not seen through a wrapper: compare it all

@@ -13,8 +13,9 @@ that a rebuild
 - redoes the feeds and the sitemap only when their inputs changed;
 - writes the few files that changed, in place, each atomically.
 
-A change to salon.toml or to a theme starts over with a full build, as does anything this
-module cannot account for: never a stale page. Must not fetch feeds or print.
+A template edit re-renders the pages that used that template (render_pages notes every
+template a page loads); a change to salon.toml starts over with a full build, as does
+anything this module cannot account for: never a stale page. Must not fetch feeds or print.
 """
 
 from __future__ import annotations
@@ -27,13 +28,14 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import build, render, sources, state, syndication, write
+from . import assemble, build, circle, leaks, livereload, render, sources, state, syndication, write
 from .depends import FrozenReads, same
 from .errors import BuildFailed, Diagnostic, has_errors
 from .livereload import ChangeKind
+from .model import Person
 
 if TYPE_CHECKING:
-    from .model import Config, FeedEntry, OutputFile, Person, Site, StaticFile
+    from .model import Config, FeedEntry, OutputFile, Site, StaticFile
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -66,12 +68,11 @@ class _Built:
 
     site: Site
     pages: Mapping[str, _Page]  # by output path
-    feeds_key: Site  # the site without what feeds never show
-    feeds: tuple[OutputFile, ...]
     sitemap_key: tuple[tuple[str, datetime | None], ...]
     sitemap: OutputFile
     extras: Mapping[str, bytes]  # every file that is not a page or a static, by path
     statics: Mapping[str, tuple[str, sources.Stamp]]  # dest -> (source, its stamp)
+    people_files: tuple[sources.SourceFile, ...]  # as they were: what the leak guard sought
 
 
 @dataclass(slots=True, kw_only=True)
@@ -82,12 +83,15 @@ class _Memory:
     config_diagnostics: tuple[Diagnostic, ...]
     zone: tzinfo
     env: render.Environment
+    theme_dir: Path | None
     theme_static: tuple[StaticFile, ...]
     theme_diagnostics: tuple[Diagnostic, ...]
     parsed: dict[str, build.ParsedSource] = dataclasses.field(default_factory=dict)
     entries_key: tuple[object, ...] | None = None
     entries: tuple[FeedEntry, ...] = ()
     built: _Built | None = None
+    reuse: assemble.Reuse = dataclasses.field(default_factory=assemble.Reuse)
+    feeds: syndication.FeedMemo = dataclasses.field(default_factory=syndication.FeedMemo)
 
 
 class Incremental:
@@ -109,12 +113,46 @@ class Incremental:
         paths to what the watcher says they are; stamps catch what it missed. Raises
         BuildFailed with every diagnostic; the output then keeps the last good build."""
         kinds = set(changed.values())
-        if self._memory is None or kinds & {"config", "theme"}:
+        templates: frozenset[str] = frozenset()
+        if self._memory is not None and "config" not in kinds and "theme" in kinds:
+            templates_or_none = self._retheme(
+                self._memory, [p for p, kind in changed.items() if kind == "theme"]
+            )
+            if templates_or_none is None:
+                self._memory = None
+            else:
+                templates = templates_or_none
+        if self._memory is None or "config" in kinds:
             self._memory = None  # a failed load leaves nothing half-known behind
             self._memory = self._load()
         mem = self._memory
         stale = {self._relpath(p) for p, kind in changed.items() if kind == "content"}
-        return self._rebuild(mem, stale, now, jobs)
+        return self._rebuild(mem, stale, templates, now, jobs)
+
+    def _retheme(self, mem: _Memory, changed: Sequence[str]) -> frozenset[str] | None:
+        """After a change under themes/: the names of the project theme's templates that
+        changed (pages that used them are rendered again), with a fresh Jinja environment;
+        None when the change is one to start over for (the theme's folder or its templates/
+        folder itself appeared or went)."""
+        names: set[str] = set()
+        if mem.config.theme:
+            base = self.root / livereload.THEMES_DIR / mem.config.theme
+            for path in changed:
+                try:
+                    rel = Path(path).relative_to(base).as_posix()
+                except ValueError:
+                    continue  # another theme's folder: it shows nowhere
+                if rel.startswith("templates/"):
+                    names.add(rel.removeprefix("templates/"))
+                elif rel != "static" and not rel.startswith("static/"):
+                    return None  # statics are compared by stamp; anything else: start over
+        theme_dir, theme_static, theme_diags = build.theme_sources(self.root, mem.config)
+        if theme_dir != mem.theme_dir:
+            return None
+        if names:
+            mem.env = render.make_environment(mem.config, theme_dir)
+        mem.theme_static, mem.theme_diagnostics = theme_static, theme_diags
+        return frozenset(names)
 
     def _load(self) -> _Memory:
         config, config_diags = build.checked_config(self.root)
@@ -124,12 +162,18 @@ class Incremental:
             config_diagnostics=config_diags,
             zone=build.config_zone(config),
             env=render.make_environment(config, theme_dir),
+            theme_dir=theme_dir,
             theme_static=theme_static,
             theme_diagnostics=theme_diags,
         )
 
     def _rebuild(
-        self, mem: _Memory, stale: set[str], now: datetime, jobs: int | None
+        self,
+        mem: _Memory,
+        stale: set[str],
+        templates: frozenset[str],
+        now: datetime,
+        jobs: int | None,
     ) -> RebuildReport:
         diags: list[Diagnostic] = [*mem.config_diagnostics, *mem.theme_diagnostics]
         known = {path: p.file for path, p in mem.parsed.items() if path not in stale}
@@ -148,6 +192,15 @@ class Incremental:
         mem.parsed = {f.path: by_path.get(f.path) or mem.parsed[f.path] for _, f in files}
         for parsed in mem.parsed.values():
             diags += parsed.diagnostics
+        # The owner's private side: checked as `salon build` checks it, and what the leak
+        # guard looks for. When a person file changed, every page is checked again.
+        kept = [
+            (p.value, p.private, p.file.text)
+            for p in mem.parsed.values()
+            if isinstance(p.value, Person) and p.private is not None
+        ]
+        diags += circle.read_contacts(kept)[1]
+        people_files = tuple(p.file for p in mem.parsed.values() if p.kind == "person")
 
         assembled = build.assemble_site(
             mem.config,
@@ -156,25 +209,22 @@ class Incremental:
             self._entries(mem),
             now=now,
             drafts=self.drafts,
+            reuse=mem.reuse,
         )
         diags += assembled.diagnostics
         if has_errors(diags):
             raise BuildFailed(diags)
         site = assembled.site
         jobs_ = render.plan_pages(site)
-        prev = mem.built
-        todo_pages = list(jobs_) if prev is None else _pages_to_render(site, jobs_, prev)
+        prev = mem.built if mem.built and mem.built.people_files == people_files else None
+        todo_pages = list(jobs_) if prev is None else _pages_to_render(site, jobs_, prev, templates)
         reads: dict[str, FrozenReads | None] = {}
         html, problems = render.render_pages(site, mem.env, todo_pages, self._relpath, reads=reads)
         diags += problems
         if has_errors(diags):
             raise BuildFailed(diags)
 
-        feeds_key = dataclasses.replace(site, entries=(), statics=())
-        if prev is not None and prev.feeds_key == feeds_key:
-            feeds = prev.feeds
-        else:
-            feeds = syndication.render_feeds(site)
+        feeds = syndication.render_feeds(site, mem.feeds)
         sitemap_key = tuple(build.sitemap_entries(jobs_))
         if prev is not None and prev.sitemap_key == sitemap_key:
             sitemap = prev.sitemap
@@ -185,40 +235,57 @@ class Incremental:
         )
         static_stamps = {s.dest: (s.source, _stamp(s.source)) for s in statics}
         if prev is None:
-            report = write.write_site(self.output, (*html, *extras), statics, self._manifest())
-            written, removed = report.written, report.removed
+            changed_extras, changed_statics = list(extras), list(statics)
         else:
             changed_extras = [f for f in extras if prev.extras.get(f.path) != f.data]
             changed_statics = [
                 s for s in statics if prev.statics.get(s.dest) != static_stamps[s.dest]
             ]
+        env = mem.env
+        diags += leaks.guard_site(  # what is about to be written, as `salon build` guards it
+            self.root,
+            site=site,
+            kept=kept,
+            info={p.file.path: p.info for p in mem.parsed.values()},
+            files=(*html, *changed_extras),
+            statics=changed_statics,
+            pages=[(j.output, j.template) for j in todo_pages],
+            resolve=lambda name: env.get_template(name).filename,
+            theme_dir=mem.theme_dir,
+            output=self.output,
+        )
+        if has_errors(diags):
+            raise BuildFailed(diags)
+        if prev is None:
+            report = write.write_site(self.output, (*html, *extras), statics, self._manifest())
+        else:
             now_there = {j.output for j in jobs_} | {f.path for f in extras} | static_stamps.keys()
             before = set(prev.pages) | set(prev.extras) | set(prev.statics)
             report = write.update_site(
                 self.output, (*html, *changed_extras), sorted(before - now_there), changed_statics
             )
-            written, removed = report.written, report.removed
+        written, removed = report.written, report.removed
 
-        kept_pages = prev.pages if prev is not None else {}
-        mem.built = _Built(
-            site=site,
-            pages={
-                job.output: _Page(
+        pages: dict[str, _Page] = {}
+        for job in jobs_:
+            if job.output in reads:
+                pages[job.output] = _Page(
                     template=job.template,
                     meta=job.meta,
                     variables=job.variables,
-                    reads=reads[job.output]
-                    if job.output in reads
-                    else kept_pages[job.output].reads,
+                    reads=reads[job.output],
                 )
-                for job in jobs_
-            },
-            feeds_key=feeds_key,
-            feeds=feeds,
+            else:  # not rendered: what it was rendered from still describes it
+                assert prev is not None
+                pages[job.output] = prev.pages[job.output]
+        mem.built = _Built(
+            site=site,
+            pages=pages,
             sitemap_key=sitemap_key,
             sitemap=sitemap,
             extras={f.path: f.data for f in extras},
             statics=static_stamps,
+            people_files=people_files,
         )
         return RebuildReport(
             full=prev is None,
@@ -253,18 +320,24 @@ class Incremental:
 
 
 def _pages_to_render(
-    site: Site, jobs: Sequence[render.PageJob], prev: _Built
+    site: Site, jobs: Sequence[render.PageJob], prev: _Built, templates: frozenset[str]
 ) -> list[render.PageJob]:
     """The pages whose output may differ from what the output folder holds: a new page, a
-    new template or <head>, or a change in a field the page's template read, whether of its
-    own variables or of `site`."""
+    new template or <head>, a page that used one of the changed `templates`, or a change in
+    a field the page's template read, whether of its own variables or of `site`."""
     if site.people != prev.site.people:  # people_by_id: what a page reads of it is not kept
         return list(jobs)
     site_same: dict[FrozenReads, bool] = {}
     out: list[render.PageJob] = []
     for job in jobs:
         p = prev.pages.get(job.output)
-        if p is None or p.reads is None or p.template != job.template or p.meta != job.meta:
+        if (
+            p is None
+            or p.reads is None
+            or p.template != job.template
+            or p.meta != job.meta
+            or (templates and p.reads.uses_template(templates))
+        ):
             out.append(job)
             continue
         if p.variables != job.variables and not same(p.variables, job.variables, p.reads):

@@ -13,6 +13,7 @@ directly or import Click: printing goes through the callables it is given.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import shutil
 import tempfile
@@ -37,7 +38,10 @@ from .incremental import Incremental
 from .livereload import ChangeKind
 from .sources import CONTENT_DIR
 
-DEBOUNCE = 0.1  # seconds of quiet after the last change before rebuilding
+# Seconds of quiet after the last change before rebuilding. An editor's save (write a temp
+# file, rename it over the note) takes a few milliseconds; a longer burst (a git checkout)
+# that pauses longer than this only costs an extra rebuild, never a stale page.
+DEBOUNCE = 0.04
 MAX_DEBOUNCE = 2.0  # rebuild anyway after this long, however busy the disk (a git checkout)
 # Events that mean a file's content or existence changed. watchdog 7 also reports opens and
 # reads ("opened", "closed_no_write"): the build reads every file, so acting on those would
@@ -265,6 +269,11 @@ class Preview:
             self._failed([Diagnostic(path=".", message=f"internal error: {e!r}")])
             return False
         took = time.perf_counter() - started
+        if result.full:
+            # The salon now kept in memory lives until the next full build: move it out of
+            # the garbage collector's way, so later rebuilds do not pay to scan it.
+            gc.collect()
+            gc.freeze()
         current = self.reload.current()
         if result.unchanged and current.ready and not current.diagnostics:
             if not quiet_if_unchanged:
@@ -431,6 +440,7 @@ def _stop_on_signals() -> Callable[[], None]:
         return lambda: None  # only the main thread may set handlers (tests call run in one)
 
     def interrupt(signum: int, frame: object) -> None:
+        signal.signal(signum, signal.SIG_IGN)  # a second one must not cut the cleanup short
         raise KeyboardInterrupt
 
     wanted = [s for s in ("SIGTERM", "SIGHUP") if hasattr(signal, s)]

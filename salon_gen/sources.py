@@ -70,6 +70,27 @@ def walk(folder: Path) -> list[Path]:
     return sorted(found)
 
 
+def _markdown_files(root: Path, folder: Path, recursive: bool) -> list[str]:
+    """The Markdown files under `folder` as paths relative to `root` ("content/notes/x.md"),
+    in the order `walk` gives. Strings, not Paths: a preview lists ten thousand of these on
+    every rebuild."""
+    base = folder.relative_to(root).as_posix()
+    found: list[str] = []
+    if recursive:
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+            found += (f"{rel_dir}/{n}" for n in filenames if _is_markdown(n))
+    else:
+        with os.scandir(folder) as entries:
+            found += (f"{base}/{e.name}" for e in entries if e.is_file() and _is_markdown(e.name))
+    return sorted(found, key=lambda rel: rel.split("/"))
+
+
+def _is_markdown(name: str) -> bool:
+    return not is_ignored(name) and name.lower().endswith((".md", ".markdown"))
+
+
 def _read_markdown(
     root: Path, folder: Path, recursive: bool, known: Mapping[str, SourceFile]
 ) -> tuple[list[SourceFile], list[Diagnostic]]:
@@ -77,19 +98,13 @@ def _read_markdown(
     diags: list[Diagnostic] = []
     if not folder.is_dir():
         return files, diags
-    paths = (
-        walk(folder)
-        if recursive
-        else sorted(p for p in folder.iterdir() if p.is_file() and not is_ignored(p.name))
-    )
-    for p in paths:
-        if p.suffix.lower() not in (".md", ".markdown"):
-            continue
-        rel = p.relative_to(root).as_posix()
+    prefix = str(root) + os.sep
+    for rel in _markdown_files(root, folder, recursive):
+        p = prefix + rel
         before = known.get(rel)
         if before is not None:
             try:
-                if _stamp(p.stat()) == before.stamp:
+                if _stamp(os.stat(p)) == before.stamp:
                     files.append(before)  # the very value read last time: unchanged
                     continue
             except OSError:

@@ -7,6 +7,7 @@ Must not parse remote HTML (that is the sanitizer's job) and must not touch the 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -21,6 +22,7 @@ _URL_ATTR = re.compile(r'(\s(?:href|src|poster)=)(["\'])(.*?)\2', re.IGNORECASE 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
+@functools.lru_cache(maxsize=65536)  # tags and names repeat across thousands of notes
 def slugify(text: str) -> str:
     """A URL- and file-safe slug: lowercase words joined by hyphens, letters kept as letters."""
     text = unicodedata.normalize("NFKC", text).lower().replace("_", "-")

@@ -161,7 +161,7 @@ def test_inject(page: bytes, expected: bytes) -> None:
     ("name", "expected"),
     [
         ("feed.xml", "application/atom+xml"),
-        ("tags/letters/feed.xml", "application/atom+xml"),
+        ("interests/letters/feed.xml", "application/atom+xml"),
         ("rss.xml", "application/rss+xml"),
         ("sitemap.xml", "application/xml"),
         ("feed.json", "application/feed+json"),
@@ -710,6 +710,38 @@ def test_run_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     assert output.out[-1] == "stopped"
     assert set(threading.enumerate()) == before
     assert not (root / "site").exists()
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGHUP"])
+def test_a_terminated_preview_removes_its_folder(tmp_path: Path, signal_name: str) -> None:
+    """A service manager's SIGTERM, or the terminal closing (SIGHUP), stops `salon serve`
+    as Ctrl-C does: exit 0, the temporary build folder gone."""
+    import signal
+    import sys
+
+    root = make_salon(tmp_path)
+    argv = [sys.executable, "-m", "salon_gen.cli", "serve", "--offline", "--port", "0"]
+    with subprocess.Popen(
+        [*argv, "--source", str(root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    ) as proc:
+        try:
+            assert proc.stdout is not None
+            lines = iter(proc.stdout.readline, "")
+            serving = next((line for line in lines if line.startswith("serving ")), "")
+            where = re.search(r"built in (\S+);", serving)
+            assert where is not None, "salon serve did not start"
+            temp = Path(where.group(1)).parent
+            assert temp.exists()
+            proc.send_signal(getattr(signal, signal_name))
+            assert proc.wait(timeout=WAIT) == 0
+            assert "stopped" in proc.stdout.read()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert not temp.exists()
 
 
 def test_run_refuses_a_taken_port_and_a_folder_without_salon(
