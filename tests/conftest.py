@@ -12,6 +12,8 @@ import pytest
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("SALON_SHARED", REPO.parent / "shared"))
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"  # written by test_browser.py
+SCREENSHOTS_TAKEN = pytest.StashKey[int]()
 
 MINIMAL_CONFIG = """\
 title = "Test Salon"
@@ -31,6 +33,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="rewrite tests/golden/*/expected from the current build",
     )
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    taken = config.stash.get(SCREENSHOTS_TAKEN, 0)
+    if taken:
+        terminalreporter.write_sep("-", "browser screenshots")
+        terminalreporter.write_line(f"{taken} screenshots of the theme in {SCREENSHOTS}")
 
 
 @pytest.fixture
