@@ -67,21 +67,15 @@ class BuildResult:
 
 
 def load_config(root: Path) -> tuple[Config | None, tuple[Diagnostic, ...]]:
-    from . import sources
-    from .config import parse_config
+    from . import sources  # here, not above: the no-change fast path must not import it
 
-    text = sources.read_config(root)
-    if text is None:
-        raise BuildFailed(
-            [
-                Diagnostic(
-                    path=sources.CONFIG_FILE,
-                    message=f"no salon.toml in {root}",
-                    hint="run 'salon init DIR' to start a new salon, or pass --source DIR",
-                )
-            ]
-        )
-    return parse_config(text, sources.CONFIG_FILE)
+    return sources.load_config(root)
+
+
+def checked_config(root: Path) -> tuple[Config, tuple[Diagnostic, ...]]:
+    from . import sources
+
+    return sources.checked_config(root)
 
 
 def resolve_output(root: Path, configured: str, override: Path | None) -> Path:
@@ -160,14 +154,6 @@ def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) 
         warnings=fetched[1] + all_warnings,
         fetched=fetched[0],
     )
-
-
-def checked_config(root: Path) -> tuple[Config, tuple[Diagnostic, ...]]:
-    """salon.toml read and checked (its warnings kept), or BuildFailed."""
-    config, diagnostics = load_config(root)
-    if config is None or has_errors(diagnostics):
-        raise BuildFailed(diagnostics)
-    return config, diagnostics
 
 
 def _up_to_date(

@@ -75,26 +75,6 @@ def unknown_person(person_id: str, ids: Sequence[str]) -> BuildFailed:
     )
 
 
-def load_config(root: Path) -> tuple[Config, tuple[Diagnostic, ...]]:
-    from .config import parse_config
-
-    text = sources.read_config(root)
-    if text is None:
-        raise BuildFailed(
-            [
-                Diagnostic(
-                    path=sources.CONFIG_FILE,
-                    message=f"no salon.toml in {root}",
-                    hint="run 'salon init DIR' to start a new salon, or pass --source DIR",
-                )
-            ]
-        )
-    config, diags = parse_config(text, sources.CONFIG_FILE)
-    if config is None or has_errors(diags):
-        raise BuildFailed(diags)
-    return config, diags
-
-
 def _render(bodies: Mapping[str, str], paths: StatePaths) -> dict[str, RenderedMarkdown]:
     """Rendered Markdown by cache key: from the build's render cache when there is one
     (read only: the build owns it), else rendered here."""
@@ -131,7 +111,7 @@ def load(root: Path) -> Circle:
     """Read the salon at `root` for the people commands; BuildFailed on any error."""
     from .cache import cache_key
 
-    config, diags = load_config(root)
+    config, diags = sources.checked_config(root)
     zone = ZoneInfo(config.timezone)
     found = list(diags)
     tree, problems = sources.read_content(root, kinds=("notes", "shares", "people"))

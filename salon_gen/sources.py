@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Diagnostic
-from .model import StaticFile
+from .errors import BuildFailed, Diagnostic, has_errors
+from .model import Config, StaticFile
 
 CONFIG_FILE = "salon.toml"
 CONTENT_DIR = "content"
@@ -57,6 +57,32 @@ def read_config(root: Path) -> str | None:
         return (root / CONFIG_FILE).read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
+
+
+def load_config(root: Path) -> tuple[Config | None, tuple[Diagnostic, ...]]:
+    """salon.toml parsed, with its diagnostics; BuildFailed when the folder has none."""
+    from .config import parse_config
+
+    text = read_config(root)
+    if text is None:
+        raise BuildFailed(
+            [
+                Diagnostic(
+                    path=CONFIG_FILE,
+                    message=f"no salon.toml in {root}",
+                    hint="run 'salon init DIR' to start a new salon, or pass --source DIR",
+                )
+            ]
+        )
+    return parse_config(text, CONFIG_FILE)
+
+
+def checked_config(root: Path) -> tuple[Config, tuple[Diagnostic, ...]]:
+    """salon.toml read and checked (its warnings kept), or BuildFailed with its errors."""
+    config, diagnostics = load_config(root)
+    if config is None or has_errors(diagnostics):
+        raise BuildFailed(diagnostics)
+    return config, diagnostics
 
 
 def walk(folder: Path) -> list[Path]:
