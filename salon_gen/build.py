@@ -174,6 +174,8 @@ def _up_to_date(
     manifest = write.load_manifest(paths.manifest(out), out)
     if not write.output_intact(manifest, out):
         return None
+    if not (root / state.PRIVATE_DIR / state.CALENDAR_FILE).exists():
+        return None  # the private calendar is written by every full build: make it again
     return BuildResult(
         output=out,
         up_to_date=True,

@@ -27,12 +27,10 @@ from .logbook import EditRefused, append_entry, write_text
 from .model import Config, FeedEntry, FeedState, Note, Person
 from .people import Contact, Kept, parse_contact
 from .sharing import verify_front_matter, yaml_list, yaml_text
-from .state import PRIVATE_DIR, StatePaths
+from .state import CALENDAR_FILE, PRIVATE_DIR, StatePaths
 
 if TYPE_CHECKING:
     from .markdown import RenderedMarkdown
-
-CALENDAR_FILE = "salon.ics"
 
 
 def calendar_path(root: Path) -> Path:

@@ -21,6 +21,7 @@ from .errors import Diagnostic
 
 STATE_DIR = ".salon"
 PRIVATE_DIR = "private"
+CALENDAR_FILE = "salon.ics"  # the private calendar, under PRIVATE_DIR
 FEEDS_FILE = "feeds.sqlite"
 FEEDS_VERSION_FILE = "feeds.version"
 _PACKAGE = Path(__file__).parent

@@ -117,6 +117,10 @@ def test_no_change_build_does_nothing_and_edits_are_seen(make_salon: Callable[..
     (root / "site/notes/a/index.html").unlink()
     assert not build(root, now=NOW, options=OFFLINE).up_to_date
     assert (root / "site/notes/a/index.html").exists()
+    # So is a deleted private calendar: every full build writes it.
+    (root / "private/salon.ics").unlink()
+    assert not build(root, now=NOW, options=OFFLINE).up_to_date
+    assert (root / "private/salon.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
 
 
 def test_a_future_note_appears_when_its_time_comes(make_salon: Callable[..., Path]) -> None:
