@@ -176,22 +176,8 @@ class Incremental:
         jobs: int | None,
     ) -> RebuildReport:
         diags: list[Diagnostic] = [*mem.config_diagnostics, *mem.theme_diagnostics]
-        known = {path: p.file for path, p in mem.parsed.items() if path not in stale}
-        tree, problems = sources.read_content(self.root, known=known)
-        diags += problems
-        files = build.content_files(tree)
-        todo = [
-            (k, f) for k, f in files if (p := mem.parsed.get(f.path)) is None or p.file is not f
-        ]
-        first = not mem.parsed
-        fresh, _, problems = build.parse_sources(
-            todo, mem.config, mem.zone, self.paths, jobs, cached=first
-        )
-        diags += problems
-        by_path = {p.file.path: p for p in fresh}
-        mem.parsed = {f.path: by_path.get(f.path) or mem.parsed[f.path] for _, f in files}
-        for parsed in mem.parsed.values():
-            diags += parsed.diagnostics
+        statics_in_content, read = self._read(mem, stale, jobs)
+        diags += read
         # The owner's private side: checked as `salon build` checks it, and what the leak
         # guard looks for. When a person file changed, every page is checked again.
         kept = [
@@ -205,7 +191,7 @@ class Incremental:
         assembled = build.assemble_site(
             mem.config,
             list(mem.parsed.values()),
-            tree.statics,
+            statics_in_content,
             self._entries(mem),
             now=now,
             drafts=self.drafts,
@@ -234,13 +220,10 @@ class Incremental:
             site, jobs_, mem.theme_static, feeds=feeds, sitemap=sitemap
         )
         static_stamps = {s.dest: (s.source, _stamp(s.source)) for s in statics}
-        if prev is None:
-            changed_extras, changed_statics = list(extras), list(statics)
-        else:
-            changed_extras = [f for f in extras if prev.extras.get(f.path) != f.data]
-            changed_statics = [
-                s for s in statics if prev.statics.get(s.dest) != static_stamps[s.dest]
-            ]
+        changed_extras = [f for f in extras if prev is None or prev.extras.get(f.path) != f.data]
+        changed_statics = [
+            s for s in statics if prev is None or prev.statics.get(s.dest) != static_stamps[s.dest]
+        ]
         env = mem.env
         diags += leaks.guard_site(  # what is about to be written, as `salon build` guards it
             self.root,
@@ -264,23 +247,10 @@ class Incremental:
             report = write.update_site(
                 self.output, (*html, *changed_extras), sorted(before - now_there), changed_statics
             )
-        written, removed = report.written, report.removed
 
-        pages: dict[str, _Page] = {}
-        for job in jobs_:
-            if job.output in reads:
-                pages[job.output] = _Page(
-                    template=job.template,
-                    meta=job.meta,
-                    variables=job.variables,
-                    reads=reads[job.output],
-                )
-            else:  # not rendered: what it was rendered from still describes it
-                assert prev is not None
-                pages[job.output] = prev.pages[job.output]
         mem.built = _Built(
             site=site,
-            pages=pages,
+            pages=_described(jobs_, reads, prev),
             sitemap_key=sitemap_key,
             sitemap=sitemap,
             extras={f.path: f.data for f in extras},
@@ -291,10 +261,33 @@ class Incremental:
             full=prev is None,
             pages=len(jobs_),
             rendered=len(html),
-            written=written,
-            removed=removed,
+            written=report.written,
+            removed=report.removed,
             warnings=tuple(d for d in diags if not d.is_error),
         )
+
+    def _read(
+        self, mem: _Memory, stale: set[str], jobs: int | None
+    ) -> tuple[tuple[StaticFile, ...], list[Diagnostic]]:
+        """Bring `mem.parsed` up to date: re-read what changed (or the watcher named),
+        re-parse only that. Returns the content's static files and the diagnostics of
+        reading and of every file, the unchanged ones' included."""
+        known = {path: p.file for path, p in mem.parsed.items() if path not in stale}
+        tree, problems = sources.read_content(self.root, known=known)
+        diags = list(problems)
+        files = build.content_files(tree)
+        todo = [
+            (k, f) for k, f in files if (p := mem.parsed.get(f.path)) is None or p.file is not f
+        ]
+        fresh, _, problems = build.parse_sources(
+            todo, mem.config, mem.zone, self.paths, jobs, cached=not mem.parsed
+        )
+        diags += problems
+        by_path = {p.file.path: p for p in fresh}
+        mem.parsed = {f.path: by_path.get(f.path) or mem.parsed[f.path] for _, f in files}
+        for parsed in mem.parsed.values():
+            diags += parsed.diagnostics
+        return tree.statics, diags
 
     def _entries(self, mem: _Memory) -> tuple[FeedEntry, ...]:
         """Followed entries: read from the store again only when the public people's feeds
@@ -349,6 +342,25 @@ def _pages_to_render(
         if not unchanged:
             out.append(job)
     return out
+
+
+def _described(
+    jobs: Sequence[render.PageJob], reads: Mapping[str, FrozenReads | None], prev: _Built | None
+) -> dict[str, _Page]:
+    """What each page now in the output was rendered from: this rebuild's record for the
+    pages it rendered, the previous one for the rest (still true: nothing they read changed)."""
+    pages: dict[str, _Page] = {}
+    for job in jobs:
+        if job.output in reads:
+            pages[job.output] = _Page(
+                template=job.template,
+                meta=job.meta,
+                variables=job.variables,
+                reads=reads[job.output],
+            )
+        elif prev is not None:
+            pages[job.output] = prev.pages[job.output]
+    return pages
 
 
 def _stamp(path: str) -> sources.Stamp:
