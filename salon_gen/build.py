@@ -9,7 +9,7 @@ and nothing is written. Must not print: the CLI reports.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +23,7 @@ from .errors import BuildFailed, Diagnostic, has_errors
 if TYPE_CHECKING:
     from datetime import tzinfo
 
-    from . import assemble, sources
+    from . import assemble, render, sources
     from .markdown import RenderedMarkdown
     from .model import (
         Config,
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         Site,
         StaticFile,
     )
+    from .people import Contact, Kept
     from .render import PageJob
 
 CONFIG_FILE = "salon.toml"
@@ -368,7 +369,7 @@ def _build_site(
     datetime | None,
     tuple[Diagnostic, ...],
 ]:
-    from . import circle, leaks, render, sources
+    from . import circle, render, sources
     from .following import stored_entries
     from .model import Note, Person
 
@@ -385,12 +386,7 @@ def _build_site(
     for p in parsed:
         diags += p.diagnostics
     # The owner's private side (birthdays, check-ins): read and checked, never in the Site.
-    kept = [
-        (p.value, p.private, p.file.text)
-        for p in parsed
-        if isinstance(p.value, Person) and p.private is not None
-    ]
-    contacts, problems = circle.read_contacts(kept)
+    kept, contacts, problems = private_side(parsed)
     diags += problems
 
     people = [p.value for p in parsed if isinstance(p.value, Person) and p.value.public]
@@ -409,18 +405,8 @@ def _build_site(
         raise BuildFailed(diags)
     extras, statics = site_extras(site, jobs, theme_static)
     out = resolve_output(root, config.output_dir, options.output)
-    diags += leaks.guard_site(  # the leak guard: a private value anywhere fails the build
-        root,
-        site=site,
-        kept=kept,
-        info={p.file.path: p.info for p in parsed},
-        files=(*html, *extras),
-        statics=statics,
-        pages=[(j.output, j.template) for j in jobs],
-        resolve=lambda name: env.get_template(name).filename,
-        theme_dir=theme_dir,
-        output=out,
-    )
+    # the leak guard: a private value anywhere fails the build
+    diags += guard(root, site, kept, parsed, env, jobs, (*html, *extras), statics, theme_dir, out)
     if has_errors(diags):
         raise BuildFailed(diags)
     notes = [p.value for p in parsed if isinstance(p.value, Note)]
@@ -428,6 +414,53 @@ def _build_site(
     circle.write_private_calendar(root, config, everyone, contacts, notes, now=now, output=out)
     warnings = tuple(d for d in diags if not d.is_error)
     return (*html, *extras), statics, len(html), rendered, assembled.next_change, warnings
+
+
+def private_side(
+    parsed: Sequence[ParsedSource],
+) -> tuple[list[Kept], dict[str, Contact], tuple[Diagnostic, ...]]:
+    """The people with private fields (what the leak guard looks for), their fields read
+    and checked, and what is wrong with them."""
+    from . import circle
+    from .model import Person
+
+    kept: list[Kept] = [
+        (p.value, p.private, p.file.text)
+        for p in parsed
+        if isinstance(p.value, Person) and p.private is not None
+    ]
+    contacts, problems = circle.read_contacts(kept)
+    return kept, contacts, problems
+
+
+def guard(
+    root: Path,
+    site: Site,
+    kept: Sequence[Kept],
+    parsed: Iterable[ParsedSource],
+    env: render.Environment,
+    jobs: Sequence[PageJob],
+    files: Sequence[OutputFile],
+    statics: Sequence[StaticFile],
+    theme_dir: Path | None,
+    output: Path,
+) -> tuple[Diagnostic, ...]:
+    """The leak guard over `files` and `statics` (about to be written), `jobs` being the
+    pages among them: an error for every private value or private person found."""
+    from . import leaks
+
+    return leaks.guard_site(
+        root,
+        site=site,
+        kept=kept,
+        info={p.file.path: p.info for p in parsed},
+        files=files,
+        statics=statics,
+        pages=[(j.output, j.template) for j in jobs],
+        resolve=lambda name: env.get_template(name).filename,
+        theme_dir=theme_dir,
+        output=output,
+    )
 
 
 def config_zone(config: Config) -> tzinfo:

@@ -21,14 +21,13 @@ anything this module cannot account for: never a stale page. Must not fetch feed
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import assemble, build, circle, leaks, livereload, render, sources, state, syndication, write
+from . import assemble, build, livereload, render, sources, state, syndication, write
 from .depends import FrozenReads, same
 from .errors import BuildFailed, Diagnostic, has_errors
 from .livereload import ChangeKind
@@ -180,12 +179,8 @@ class Incremental:
         diags += read
         # The owner's private side: checked as `salon build` checks it, and what the leak
         # guard looks for. When a person file changed, every page is checked again.
-        kept = [
-            (p.value, p.private, p.file.text)
-            for p in mem.parsed.values()
-            if isinstance(p.value, Person) and p.private is not None
-        ]
-        diags += circle.read_contacts(kept)[1]
+        kept, _, problems = build.private_side(list(mem.parsed.values()))
+        diags += problems
         people_files = tuple(p.file for p in mem.parsed.values() if p.kind == "person")
 
         assembled = build.assemble_site(
@@ -219,23 +214,22 @@ class Incremental:
         extras, statics = build.site_extras(
             site, jobs_, mem.theme_static, feeds=feeds, sitemap=sitemap
         )
-        static_stamps = {s.dest: (s.source, _stamp(s.source)) for s in statics}
+        static_stamps = {s.dest: (s.source, sources.stamp_of(s.source)) for s in statics}
         changed_extras = [f for f in extras if prev is None or prev.extras.get(f.path) != f.data]
         changed_statics = [
             s for s in statics if prev is None or prev.statics.get(s.dest) != static_stamps[s.dest]
         ]
-        env = mem.env
-        diags += leaks.guard_site(  # what is about to be written, as `salon build` guards it
+        diags += build.guard(  # what is about to be written, as `salon build` guards it
             self.root,
-            site=site,
-            kept=kept,
-            info={p.file.path: p.info for p in mem.parsed.values()},
-            files=(*html, *changed_extras),
-            statics=changed_statics,
-            pages=[(j.output, j.template) for j in todo_pages],
-            resolve=lambda name: env.get_template(name).filename,
-            theme_dir=mem.theme_dir,
-            output=self.output,
+            site,
+            kept,
+            mem.parsed.values(),
+            mem.env,
+            todo_pages,
+            (*html, *changed_extras),
+            changed_statics,
+            mem.theme_dir,
+            self.output,
         )
         if has_errors(diags):
             raise BuildFailed(diags)
@@ -361,11 +355,3 @@ def _described(
         elif prev is not None:
             pages[job.output] = prev.pages[job.output]
     return pages
-
-
-def _stamp(path: str) -> sources.Stamp:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return (0, 0, 0)
-    return (st.st_mtime_ns, st.st_size, st.st_ino)

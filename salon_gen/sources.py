@@ -37,6 +37,14 @@ def _stamp(st: os.stat_result) -> Stamp:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
+def stamp_of(path: str) -> Stamp:
+    """The stamp of the file at `path` now; (0, 0, 0) when it cannot be read."""
+    try:
+        return _stamp(os.stat(path))
+    except OSError:
+        return (0, 0, 0)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SourceTree:
     notes: tuple[SourceFile, ...]
