@@ -364,12 +364,10 @@ class Preview:
             self.temp = None
 
     def _forget_state(self, output: Path) -> None:
-        # A full write keeps a manifest per output folder under .salon/ (and `salon build
-        # --output` a fingerprint); this folder is gone after the preview, so its bookkeeping
-        # would only pile up.
-        paths = state.StatePaths(root=self.root)
-        for stale in (paths.manifest(output), paths.fingerprint(output)):
-            stale.unlink(missing_ok=True)
+        # A full write keeps a manifest per output folder under .salon/; this folder is gone
+        # after the preview, so its manifest would only pile up. (The preview never writes
+        # a build fingerprint: it does not use salon build's no-change fast path.)
+        state.StatePaths(root=self.root).manifest(output).unlink(missing_ok=True)
 
 
 def _describe(changed: Mapping[str, ChangeKind], root: Path) -> str:
