@@ -127,12 +127,32 @@ class Note:
     link: Link | None = None
     via: Via | None = None
     people: tuple[str, ...] = ()  # ids of people the note is about
+    # Publication (see notes.py for every front-matter form that sets these):
+    private: bool = False  # `private: true`: never published, not even with --drafts
+    publish_date: datetime | None = None  # Hugo `publishDate`: hidden until then
+    expires: datetime | None = None  # Hugo `expiryDate`: hidden from then on
+    # Old URLs that must keep working (Hugo `aliases`, Jekyll `redirect_from`): safe
+    # site-relative paths without a leading slash, "2019/03/old-title/" or "old.html".
+    aliases: tuple[str, ...] = ()
     # front-matter keys salon does not know, kept for templates
     extra: Mapping[str, Any] = field(default_factory=_empty)
 
     @property
     def is_share(self) -> bool:
         return self.kind == "share"
+
+    @property
+    def live_from(self) -> datetime:
+        """The moment the note may first be published: its date, or a later publishDate."""
+        if self.publish_date is not None and self.publish_date > self.date:
+            return self.publish_date
+        return self.date
+
+    def is_live(self, now: datetime) -> bool:
+        """Published as of `now`: not a draft, not private, due and not expired."""
+        if self.draft or self.private or self.live_from > now:
+            return False
+        return self.expires is None or now < self.expires
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -147,6 +167,8 @@ class Page:
     nav: bool = True
     weight: int = 0
     draft: bool = False
+    private: bool = False  # never published, not even with --drafts
+    aliases: tuple[str, ...] = ()  # old URLs that redirect here (see Note.aliases)
     extra: Mapping[str, Any] = field(default_factory=_empty)
 
 
