@@ -8,25 +8,98 @@ required, what each must look like). Must not know about other files: cross-file
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from .durations import parse_duration
 from .errors import Diagnostic, did_you_mean
 from .frontmatter import FrontMatter, parse_datetime
 from .markdown import RenderedMarkdown
 from .model import Config, Link, Note, NoteKind, Page, Person, PrivateProfile, Via
-from .urls import domain_of, is_http_url, is_safe_slug, slug_from_filename, slugify
+from .urls import (
+    domain_of,
+    is_http_url,
+    is_safe_slug,
+    safe_output_path,
+    slug_from_filename,
+    slugify,
+)
 
-NOTE_KEYS = frozenset(
-    {"title", "date", "updated", "tags", "summary", "slug", "draft", "people", "id"}
+# What other generators call the same things (Hugo, Jekyll, Pelican, WordPress), so a blog
+# copied in unedited means what it meant there. Each salon key, then the keys read in its
+# place when it is absent, in order.
+SYNONYMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "updated": ("modified", "lastmod", "last_modified_at"),
+        "summary": ("description",),
+    }
+)
+# Every key that says whether a note or page is published (see `_publication`).
+PUBLICATION_KEYS = frozenset(
+    {
+        "draft",
+        "published",
+        "status",
+        "private",
+        "publishdate",
+        "pubdate",
+        "expirydate",
+        "unpublishdate",
+    }
+)
+ALIAS_KEYS = ("aliases", "redirect_from", "permalink")  # old URLs that must keep working
+TAG_KEYS = ("tags", "categories", "category")  # all of them are interests in salon
+NOTE_KEYS = (
+    frozenset({"title", "date", "updated", "summary", "slug", "people", "id"})
+    | PUBLICATION_KEYS
+    | frozenset(ALIAS_KEYS)
+    | frozenset(TAG_KEYS)
+    | frozenset(k for keys in SYNONYMS.values() for k in keys)
 )
 SHARE_KEYS = NOTE_KEYS | {"link", "via"}
-PAGE_KEYS = frozenset({"title", "slug", "nav", "weight", "summary", "draft", "updated"})
+PAGE_KEYS = (
+    frozenset({"title", "slug", "nav", "weight", "summary", "updated"})
+    | PUBLICATION_KEYS
+    | frozenset(ALIAS_KEYS)
+    | frozenset(k for keys in SYNONYMS.values() for k in keys)
+)
+# `status:` values, as Pelican and WordPress write them, and what each means here.
+_STATUS = MappingProxyType(
+    {
+        "published": "live",
+        "publish": "live",
+        "future": "live",  # WordPress: scheduled; the date decides
+        "draft": "draft",
+        "pending": "draft",  # WordPress: awaiting review
+        "hidden": "draft",  # Pelican: built but listed nowhere; salon has no unlisted pages
+        "skip": "private",  # Pelican: not processed at all
+        "private": "private",
+        "trash": "private",
+    }
+)
+_JEKYLL_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
+# Template syntax salon does not run: Liquid tags and output, Hugo shortcodes, kramdown
+# attribute lists, Pelican's link placeholders. Left in a note they show as raw text.
+_LEFTOVER = re.compile(
+    r"(\{%-?\s*\w.*?%\}|\{\{[<%].*?[>%]\}\}|\{\{-?\s*(?:site|page|post|include|"
+    r"content|\.Site|\.Params)\b.*?\}\}|^\s*\{:\s*[^}]*\}\s*$|\{:toc\}|"
+    r"\{(?:filename|static|attach)\}\S*)"
+)
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_LEFTOVER_WHAT = (
+    ("{%", "a Liquid tag"),
+    ("{{<", "a Hugo shortcode"),
+    ("{{%", "a Hugo shortcode"),
+    ("{{", "a Liquid or Hugo template expression"),
+    ("{:", "a kramdown attribute list"),
+    ("{", "a Pelican link placeholder"),
+)
 PERSON_KEYS = frozenset(
     {
         "name",
@@ -105,18 +178,30 @@ class _Reader:
 
     def flag(self, key: str, default: bool) -> bool:
         value = self.fm.data.get(key, default)
+        if isinstance(value, str) and value.strip().lower() in _TRUTH:
+            return _TRUTH[value.strip().lower()]  # Pelican headers are all text
         if not isinstance(value, bool):
-            self.error(key, f"{key}: expected true or false, got {_kind(value)}")
+            shown = f"'{value}'" if isinstance(value, str) else _kind(value)
+            self.error(key, f"{key}: expected true or false, got {shown}")
             return default
         return value
 
-    def words(self, key: str) -> tuple[str, ...]:
-        """A list of short strings; a single comma-separated string is accepted too."""
+    def first(self, key: str) -> str:
+        """`key`, or the first of its synonyms the file has; `key` when it has none."""
+        for name in (key, *SYNONYMS.get(key, ())):
+            if self.fm.data.get(name) is not None:
+                return name
+        return key
+
+    def words(self, key: str, spaces: bool = False) -> tuple[str, ...]:
+        """A list of short strings; a single comma-separated string is accepted too, and
+        with `spaces` a string without commas is split on spaces (Jekyll's `tags: a b`)."""
         value = self.fm.data.get(key)
         if value is None:
             return ()
         if isinstance(value, str):
-            value = [v for v in value.split(",") if v.strip()]
+            sep = None if spaces and "," not in value else ","
+            value = [v for v in value.split(sep) if v.strip()]
         if not isinstance(value, list) or not all(
             isinstance(v, str | int) and not isinstance(v, bool) for v in value
         ):
@@ -153,6 +238,11 @@ class _Reader:
         return extra
 
 
+_TRUTH = MappingProxyType(
+    {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
+)
+
+
 def _kind(value: object) -> str:
     names = {
         bool: "true/false",
@@ -165,14 +255,135 @@ def _kind(value: object) -> str:
     return names.get(type(value), type(value).__name__)
 
 
-def _tags(reader: _Reader) -> tuple[str, ...]:
+def _tags(reader: _Reader, jekyll: bool) -> tuple[str, ...]:
+    """`tags`, `categories` and `category` together: in salon all of them are interests.
+    Jekyll reads a string of `categories` (and, in a Jekyll post, of `tags`) as words
+    separated by spaces; everywhere else a string is one tag, or several split by commas."""
     tags: dict[str, None] = {}
-    for tag in reader.words("tags"):
-        if slugify(tag):
-            tags.setdefault(tag.lower(), None)
-        else:
-            reader.error("tags", f"tag '{tag}' has no letters or digits")
+    for key in TAG_KEYS:
+        spaces = key == "categories" or (key == "tags" and jekyll)
+        for tag in reader.words(key, spaces=spaces and reader.fm.format != "pelican"):
+            if slugify(tag):
+                tags.setdefault(tag.lower(), None)
+            else:
+                reader.error(key, f"tag '{tag}' has no letters or digits")
     return tuple(tags)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Publication:
+    draft: bool = False
+    private: bool = False
+    publish_date: datetime | None = None
+    expires: datetime | None = None
+
+
+def _publication(reader: _Reader, zone: tzinfo) -> _Publication:
+    """Every way Hugo, Jekyll, Pelican and WordPress say "not published (yet, any more)".
+    A value salon cannot read is an error, never a reason to publish."""
+    data = reader.fm.data
+    draft = reader.flag("draft", False)
+    private = reader.flag("private", False) if "private" in data else False
+    publish_date: datetime | None = None
+    published = data.get("published")
+    if published is not None:
+        if isinstance(published, bool) or (
+            isinstance(published, str) and published.strip().lower() in _TRUTH
+        ):
+            draft = draft or not reader.flag("published", True)  # Jekyll: published: false
+        else:
+            publish_date = reader.when("published", zone, required=False)  # Hugo's alias
+    for key in ("publishdate", "pubdate"):
+        if key in data:
+            publish_date = reader.when(key, zone, required=False) or publish_date
+    expires = None
+    for key in ("expirydate", "unpublishdate"):
+        if key in data:
+            expires = reader.when(key, zone, required=False) or expires
+    status = data.get("status")
+    if status is not None:
+        meaning = _STATUS.get(str(status).strip().lower()) if isinstance(status, str) else None
+        if meaning is None:
+            reader.error(
+                "status",
+                f"status: unknown value {_shown(status)}; refusing to guess whether to publish",
+                hint="use draft, hidden, skip or published",
+            )
+            draft = True
+        draft = draft or meaning == "draft"
+        private = private or meaning == "private"
+    return _Publication(draft=draft, private=private, publish_date=publish_date, expires=expires)
+
+
+def _shown(value: object) -> str:
+    return f"'{value}'" if isinstance(value, str) else _kind(value)
+
+
+def _aliases(reader: _Reader, own_url: str) -> tuple[str, ...]:
+    """Old URLs (`aliases`, `redirect_from`, `permalink`) as safe site-relative paths.
+    A full URL counts by its path: a redirect page can only live on this site."""
+    found: dict[str, None] = {}
+    for key in ALIAS_KEYS:
+        for value in reader.words(key):
+            path = urlsplit(value).path if is_http_url(value) else value
+            path = unquote(path.split("#", 1)[0].split("?", 1)[0]).lstrip("/")
+            if path and not safe_output_path(path.rstrip("/")):
+                reader.error(
+                    key,
+                    f"{key}: '{value}' is not a path on this site",
+                    hint="write old URLs as paths, e.g. /2019/03/05/old-title.html",
+                )
+                continue
+            if path and path != own_url:
+                found.setdefault(path, None)
+    return tuple(found)
+
+
+def leftover_syntax(path: str, fm: FrontMatter) -> tuple[Diagnostic, ...]:
+    """A warning for each body line that still holds template syntax salon does not run
+    (Liquid, Hugo shortcodes, kramdown attributes, Pelican placeholders). Code is skipped:
+    fenced blocks and code spans may show such syntax on purpose."""
+    if "{" not in fm.body:
+        return ()
+    found: list[Diagnostic] = []
+    fence: str | None = None
+    for n, line in enumerate(fm.body.split("\n"), start=fm.body_line):
+        if m := _FENCE.match(line):
+            marker = m.group(1)
+            if fence is None:
+                fence = marker
+            elif marker[0] == fence[0] and len(marker) >= len(fence):
+                fence = None
+            continue
+        if fence is not None or line.startswith(("    ", "\t")):
+            continue
+        hit = _LEFTOVER.search(_CODE_SPAN.sub("", line))
+        if hit is None:
+            continue
+        text = hit.group(0).strip()
+        what = next(name for start, name in _LEFTOVER_WHAT if text.startswith(start))
+        shown = text if len(text) <= 60 else text[:57] + "..."
+        found.append(
+            Diagnostic(
+                path=path,
+                line=n,
+                severity="warning",
+                message=f"{what} is left in the text: {shown}",
+                hint="salon does not run templates: 'salon import' converts a whole old "
+                "site, or put it in `code` to show it",
+            )
+        )
+    return tuple(found)
+
+
+def _stem(path: str) -> str:
+    """The name a file's slug and Jekyll date come from: a Hugo bundle's `<folder>/index.md`
+    is named by its folder; any other file by its own name."""
+    parts = path.split("/")
+    stem = parts[-1].rsplit(".", 1)[0]
+    if stem == "index" and len(parts) > 3:  # content/<kind>/<folder>/index.md
+        return parts[-2]
+    return stem
 
 
 def _slug(reader: _Reader, stem: str) -> str | None:
@@ -254,18 +465,31 @@ def parse_note(
             link = Link(url=url, title=title or domain_of(url), domain=domain_of(url))
             title = title or domain_of(url)
         via = _via(reader)
-    elif title is None:
-        title, html = _title_from_heading(reader, "note", md)
-    date = reader.when("date", zone, required=True)
-    updated = reader.when("updated", zone, required=False)
-    slug = _slug(reader, path.rsplit("/", 1)[-1].rsplit(".", 1)[0])
-    tags = _tags(reader)
+    stem = _stem(path)
+    jekyll = _JEKYLL_DATE.match(stem)
+    if kind == "note" and title is None:
+        if md.title is None and jekyll is not None:
+            # Jekyll: a post without a title is titled by its file name
+            title = jekyll.group(2).replace("-", " ").strip().capitalize() or None
+        else:
+            title, html = _title_from_heading(reader, "note", md)
+    publication = _publication(reader, zone)
+    if reader.fm.data.get("date") is None and jekyll is not None:
+        date = _filename_date(reader, jekyll.group(1), zone)
+    elif reader.fm.data.get("date") is None and publication.publish_date is not None:
+        date = publication.publish_date  # Hugo: publishDate alone dates the post too
+    else:
+        date = reader.when("date", zone, required=True)
+    updated = reader.when(reader.first("updated"), zone, required=False)
+    slug = _slug(reader, stem)
+    tags = _tags(reader, jekyll is not None or "layout" in reader.fm.data)
     people = reader.words("people")
-    summary = reader.text("summary")
-    draft = reader.flag("draft", False)
+    summary = reader.text(reader.first("summary"))
+    folder = "shares" if kind == "share" else "notes"
+    aliases = _aliases(reader, f"{folder}/{slug}/")
+    reader.diags.extend(leftover_syntax(path, fm))
     if any(d.is_error for d in reader.diags) or title is None or date is None or slug is None:
         return None, tuple(reader.diags)
-    folder = "shares" if kind == "share" else "notes"
     return Note(
         kind=kind,
         source=path,
@@ -278,13 +502,26 @@ def parse_note(
         tags=tags,
         summary=summary,
         excerpt=md.excerpt,
-        draft=draft,
+        draft=publication.draft,
+        private=publication.private,
+        publish_date=publication.publish_date,
+        expires=publication.expires,
+        aliases=aliases,
         html=html,
         link=link,
         via=via,
         people=people,
         extra=MappingProxyType(extra),
     ), tuple(reader.diags)
+
+
+def _filename_date(reader: _Reader, day: str, zone: tzinfo) -> datetime | None:
+    """The date in a Jekyll file name, when the front matter gives none."""
+    try:
+        return parse_datetime(day, zone)
+    except ValueError as e:
+        reader.error(None, f"file name date: {e}", hint="add: date: 2026-03-05")
+        return None
 
 
 def _title_from_heading(reader: _Reader, what: str, md: RenderedMarkdown) -> tuple[str | None, str]:
@@ -321,13 +558,15 @@ def parse_page(
     html = md.html
     if title is None:
         title, html = _title_from_heading(reader, "page", md)
-    slug = _slug(reader, path.rsplit("/", 1)[-1].rsplit(".", 1)[0])
+    slug = _slug(reader, _stem(path))
     nav = reader.flag("nav", True)
     weight = fm.data.get("weight", 0)
     if isinstance(weight, bool) or not isinstance(weight, int):
         reader.error("weight", f"weight: expected a whole number, got {_kind(weight)}")
         weight = 0
-    draft = reader.flag("draft", False)
+    publication = _publication(reader, UTC)
+    aliases = _aliases(reader, f"{slug}/")
+    reader.diags.extend(leftover_syntax(path, fm))
     if any(d.is_error for d in reader.diags) or title is None or slug is None:
         return None, tuple(reader.diags)
     return Page(
@@ -338,7 +577,9 @@ def parse_page(
         html=html,
         nav=nav,
         weight=weight,
-        draft=draft,
+        draft=publication.draft or publication.publish_date is not None,
+        private=publication.private or publication.expires is not None,
+        aliases=aliases,
         extra=MappingProxyType(extra),
     ), tuple(reader.diags)
 

@@ -98,7 +98,7 @@ def test_near_miss_key_warns_and_unknown_keys_are_kept() -> None:
         ),
         (
             "---\ntitle: x\ndate: 2026-02-03\ndraft: maybe\n---\n",
-            "p.md:4: error: draft: expected true or false, got text",
+            "p.md:4: error: draft: expected true or false, got 'maybe'",
         ),
         (
             "---\ntitle: x\ndate: 2026-02-03\ntags: {a: 1}\n---\n",
