@@ -80,7 +80,7 @@ class FrontMatter:
 
     def line_of(self, key: str) -> int:
         """The line of `key`, or of the front matter's first line when the key is absent."""
-        return self.key_lines.get(key, 1)
+        return self.key_lines.get(key.lower(), 1)
 
 
 def split(text: str, path: str) -> tuple[FrontMatter | None, tuple[Diagnostic, ...]]:

@@ -10,22 +10,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, urlsplit
 
 from .durations import parse_duration
 from .errors import Diagnostic, did_you_mean
+from .fields import Fields, kind_of
 from .frontmatter import FrontMatter, parse_datetime
+from .leftovers import leftover_syntax
 from .markdown import RenderedMarkdown
 from .model import Config, Link, Note, NoteKind, Page, Person, PrivateProfile, Via
+from .publication import ALIAS_KEYS, PUBLICATION_KEYS, read_aliases, read_publication
 from .urls import (
     domain_of,
     is_http_url,
     is_safe_slug,
-    safe_output_path,
     slug_from_filename,
     slugify,
 )
@@ -40,19 +41,6 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     }
 )
 # Every key that says whether a note or page is published (see `_publication`).
-PUBLICATION_KEYS = frozenset(
-    {
-        "draft",
-        "published",
-        "status",
-        "private",
-        "publishdate",
-        "pubdate",
-        "expirydate",
-        "unpublishdate",
-    }
-)
-ALIAS_KEYS = ("aliases", "redirect_from", "permalink")  # old URLs that must keep working
 TAG_KEYS = ("tags", "categories", "category")  # all of them are interests in salon
 NOTE_KEYS = (
     frozenset({"title", "date", "updated", "summary", "slug", "people", "id"})
@@ -69,37 +57,8 @@ PAGE_KEYS = (
     | frozenset(k for keys in SYNONYMS.values() for k in keys)
 )
 # `status:` values, as Pelican and WordPress write them, and what each means here.
-_STATUS = MappingProxyType(
-    {
-        "published": "live",
-        "publish": "live",
-        "future": "live",  # WordPress: scheduled; the date decides
-        "draft": "draft",
-        "pending": "draft",  # WordPress: awaiting review
-        "hidden": "draft",  # Pelican: built but listed nowhere; salon has no unlisted pages
-        "skip": "private",  # Pelican: not processed at all
-        "private": "private",
-        "trash": "private",
-    }
-)
 _JEKYLL_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
-# Template syntax salon does not run: Liquid tags and output, Hugo shortcodes, kramdown
-# attribute lists, Pelican's link placeholders. Left in a note they show as raw text.
-_LEFTOVER = re.compile(
-    r"(\{%-?\s*\w.*?%\}|\{\{[<%].*?[>%]\}\}|\{\{-?\s*(?:site|page|post|include|"
-    r"content|\.Site|\.Params)\b.*?\}\}|^\s*\{:\s*[^}]*\}\s*$|\{:toc\}|"
-    r"\{(?:filename|static|attach)\}\S*)"
-)
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
-_LEFTOVER_WHAT = (
-    ("{%", "a Liquid tag"),
-    ("{{<", "a Hugo shortcode"),
-    ("{{%", "a Hugo shortcode"),
-    ("{{", "a Liquid or Hugo template expression"),
-    ("{:", "a kramdown attribute list"),
-    ("{", "a Pelican link placeholder"),
-)
+
 PERSON_KEYS = frozenset(
     {
         "name",
@@ -144,118 +103,7 @@ _FOREIGN_KEYS = frozenset(
 )
 
 
-@dataclass(slots=True)
-class _Reader:
-    """Collects diagnostics while reading one file's front matter."""
-
-    path: str
-    fm: FrontMatter
-    diags: list[Diagnostic]
-
-    def error(self, key: str | None, message: str, hint: str | None = None) -> None:
-        line = self.fm.line_of(key) if key else 1
-        self.diags.append(Diagnostic(path=self.path, line=line, message=message, hint=hint))
-
-    def warn(self, key: str, message: str, hint: str | None = None) -> None:
-        self.diags.append(
-            Diagnostic(
-                path=self.path,
-                line=self.fm.line_of(key),
-                severity="warning",
-                message=message,
-                hint=hint,
-            )
-        )
-
-    def text(self, key: str) -> str | None:
-        value = self.fm.data.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self.error(key, f"{key}: expected text, got {_kind(value)}")
-            return None
-        return str(value).strip()
-
-    def flag(self, key: str, default: bool) -> bool:
-        value = self.fm.data.get(key, default)
-        if isinstance(value, str) and value.strip().lower() in _TRUTH:
-            return _TRUTH[value.strip().lower()]  # Pelican headers are all text
-        if not isinstance(value, bool):
-            shown = f"'{value}'" if isinstance(value, str) else _kind(value)
-            self.error(key, f"{key}: expected true or false, got {shown}")
-            return default
-        return value
-
-    def first(self, key: str) -> str:
-        """`key`, or the first of its synonyms the file has; `key` when it has none."""
-        for name in (key, *SYNONYMS.get(key, ())):
-            if self.fm.data.get(name) is not None:
-                return name
-        return key
-
-    def words(self, key: str, spaces: bool = False) -> tuple[str, ...]:
-        """A list of short strings; a single comma-separated string is accepted too, and
-        with `spaces` a string without commas is split on spaces (Jekyll's `tags: a b`)."""
-        value = self.fm.data.get(key)
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            sep = None if spaces and "," not in value else ","
-            value = [v for v in value.split(sep) if v.strip()]
-        if not isinstance(value, list) or not all(
-            isinstance(v, str | int) and not isinstance(v, bool) for v in value
-        ):
-            self.error(
-                key,
-                f"{key}: expected a list of text, got {_kind(value)}",
-                hint=f"{key}: [first, second]",
-            )
-            return ()
-        seen: dict[str, None] = {}
-        for v in value:
-            seen.setdefault(str(v).strip(), None)
-        return tuple(v for v in seen if v)
-
-    def when(self, key: str, zone: tzinfo, required: bool) -> datetime | None:
-        if key not in self.fm.data or self.fm.data[key] is None:
-            if required:
-                self.error(None, f"missing required '{key}'", hint=f"add: {key}: 2026-03-05")
-            return None
-        try:
-            return parse_datetime(self.fm.data[key], zone)
-        except ValueError as e:
-            self.error(key, f"{key}: {e}", hint="write dates as 2026-03-05 or 2026-03-05 14:30")
-            return None
-
-    def check_unknown(self, known: frozenset[str]) -> dict[str, Any]:
-        extra: dict[str, Any] = {}
-        for key in self.fm.data:
-            if key in known:
-                continue
-            extra[key] = self.fm.data[key]
-            if key not in _FOREIGN_KEYS and (hint := did_you_mean(key, known)):
-                self.warn(key, f"unknown key '{key}' is kept for templates", hint=hint)
-        return extra
-
-
-_TRUTH = MappingProxyType(
-    {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
-)
-
-
-def _kind(value: object) -> str:
-    names = {
-        bool: "true/false",
-        int: "a number",
-        float: "a number",
-        str: "text",
-        list: "a list",
-        dict: "a mapping",
-    }
-    return names.get(type(value), type(value).__name__)
-
-
-def _tags(reader: _Reader, jekyll: bool) -> tuple[str, ...]:
+def _tags(reader: Fields, jekyll: bool) -> tuple[str, ...]:
     """`tags`, `categories` and `category` together: in salon all of them are interests.
     Jekyll reads a string of `categories` (and, in a Jekyll post, of `tags`) as words
     separated by spaces; everywhere else a string is one tag, or several split by commas."""
@@ -270,112 +118,6 @@ def _tags(reader: _Reader, jekyll: bool) -> tuple[str, ...]:
     return tuple(tags)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Publication:
-    draft: bool = False
-    private: bool = False
-    publish_date: datetime | None = None
-    expires: datetime | None = None
-
-
-def _publication(reader: _Reader, zone: tzinfo) -> _Publication:
-    """Every way Hugo, Jekyll, Pelican and WordPress say "not published (yet, any more)".
-    A value salon cannot read is an error, never a reason to publish."""
-    data = reader.fm.data
-    draft = reader.flag("draft", False)
-    private = reader.flag("private", False) if "private" in data else False
-    publish_date: datetime | None = None
-    published = data.get("published")
-    if published is not None:
-        if isinstance(published, bool) or (
-            isinstance(published, str) and published.strip().lower() in _TRUTH
-        ):
-            draft = draft or not reader.flag("published", True)  # Jekyll: published: false
-        else:
-            publish_date = reader.when("published", zone, required=False)  # Hugo's alias
-    for key in ("publishdate", "pubdate"):
-        if key in data:
-            publish_date = reader.when(key, zone, required=False) or publish_date
-    expires = None
-    for key in ("expirydate", "unpublishdate"):
-        if key in data:
-            expires = reader.when(key, zone, required=False) or expires
-    status = data.get("status")
-    if status is not None:
-        meaning = _STATUS.get(str(status).strip().lower()) if isinstance(status, str) else None
-        if meaning is None:
-            reader.error(
-                "status",
-                f"status: unknown value {_shown(status)}; refusing to guess whether to publish",
-                hint="use draft, hidden, skip or published",
-            )
-            draft = True
-        draft = draft or meaning == "draft"
-        private = private or meaning == "private"
-    return _Publication(draft=draft, private=private, publish_date=publish_date, expires=expires)
-
-
-def _shown(value: object) -> str:
-    return f"'{value}'" if isinstance(value, str) else _kind(value)
-
-
-def _aliases(reader: _Reader, own_url: str) -> tuple[str, ...]:
-    """Old URLs (`aliases`, `redirect_from`, `permalink`) as safe site-relative paths.
-    A full URL counts by its path: a redirect page can only live on this site."""
-    found: dict[str, None] = {}
-    for key in ALIAS_KEYS:
-        for value in reader.words(key):
-            path = urlsplit(value).path if is_http_url(value) else value
-            path = unquote(path.split("#", 1)[0].split("?", 1)[0]).lstrip("/")
-            if path and not safe_output_path(path.rstrip("/")):
-                reader.error(
-                    key,
-                    f"{key}: '{value}' is not a path on this site",
-                    hint="write old URLs as paths, e.g. /2019/03/05/old-title.html",
-                )
-                continue
-            if path and path != own_url:
-                found.setdefault(path, None)
-    return tuple(found)
-
-
-def leftover_syntax(path: str, fm: FrontMatter) -> tuple[Diagnostic, ...]:
-    """A warning for each body line that still holds template syntax salon does not run
-    (Liquid, Hugo shortcodes, kramdown attributes, Pelican placeholders). Code is skipped:
-    fenced blocks and code spans may show such syntax on purpose."""
-    if "{" not in fm.body:
-        return ()
-    found: list[Diagnostic] = []
-    fence: str | None = None
-    for n, line in enumerate(fm.body.split("\n"), start=fm.body_line):
-        if m := _FENCE.match(line):
-            marker = m.group(1)
-            if fence is None:
-                fence = marker
-            elif marker[0] == fence[0] and len(marker) >= len(fence):
-                fence = None
-            continue
-        if fence is not None or line.startswith(("    ", "\t")):
-            continue
-        hit = _LEFTOVER.search(_CODE_SPAN.sub("", line))
-        if hit is None:
-            continue
-        text = hit.group(0).strip()
-        what = next(name for start, name in _LEFTOVER_WHAT if text.startswith(start))
-        shown = text if len(text) <= 60 else text[:57] + "..."
-        found.append(
-            Diagnostic(
-                path=path,
-                line=n,
-                severity="warning",
-                message=f"{what} is left in the text: {shown}",
-                hint="salon does not run templates: 'salon import' converts a whole old "
-                "site, or put it in `code` to show it",
-            )
-        )
-    return tuple(found)
-
-
 def _stem(path: str) -> str:
     """The name a file's slug and Jekyll date come from: a Hugo bundle's `<folder>/index.md`
     is named by its folder; any other file by its own name."""
@@ -386,7 +128,7 @@ def _stem(path: str) -> str:
     return stem
 
 
-def _slug(reader: _Reader, stem: str) -> str | None:
+def _slug(reader: Fields, stem: str) -> str | None:
     explicit = reader.text("slug")
     if explicit is not None:
         if not is_safe_slug(explicit):
@@ -408,7 +150,7 @@ def _slug(reader: _Reader, stem: str) -> str | None:
     return slug
 
 
-def _entry_id(reader: _Reader, config: Config, source: str, date: datetime, zone: tzinfo) -> str:
+def _entry_id(reader: Fields, config: Config, source: str, date: datetime, zone: tzinfo) -> str:
     explicit = reader.text("id")
     if explicit:
         if ":" not in explicit or any(c.isspace() for c in explicit):
@@ -435,8 +177,8 @@ def parse_note(
     zone: tzinfo,
 ) -> tuple[Note | None, tuple[Diagnostic, ...]]:
     """A note or a share from its front matter and rendered body."""
-    reader = _Reader(path, fm, [])
-    extra = reader.check_unknown(SHARE_KEYS if kind == "share" else NOTE_KEYS)
+    reader = Fields(path, fm, [])
+    extra = reader.check_unknown(SHARE_KEYS if kind == "share" else NOTE_KEYS, _FOREIGN_KEYS)
     if kind == "note":
         for key in ("link", "via"):
             if key in extra:
@@ -473,20 +215,20 @@ def parse_note(
             title = jekyll.group(2).replace("-", " ").strip().capitalize() or None
         else:
             title, html = _title_from_heading(reader, "note", md)
-    publication = _publication(reader, zone)
-    if reader.fm.data.get("date") is None and jekyll is not None:
+    publication = read_publication(reader, zone)
+    if reader.fm.data.get("date") is None and publication.publish_date is not None:
+        date: datetime | None = publication.publish_date  # Hugo: publishDate alone dates it
+    elif reader.fm.data.get("date") is None and jekyll is not None:
         date = _filename_date(reader, jekyll.group(1), zone)
-    elif reader.fm.data.get("date") is None and publication.publish_date is not None:
-        date = publication.publish_date  # Hugo: publishDate alone dates the post too
     else:
         date = reader.when("date", zone, required=True)
-    updated = reader.when(reader.first("updated"), zone, required=False)
+    updated = reader.when(reader.first("updated", *SYNONYMS["updated"]), zone, required=False)
     slug = _slug(reader, stem)
     tags = _tags(reader, jekyll is not None or "layout" in reader.fm.data)
     people = reader.words("people")
-    summary = reader.text(reader.first("summary"))
+    summary = reader.text(reader.first("summary", *SYNONYMS["summary"]))
     folder = "shares" if kind == "share" else "notes"
-    aliases = _aliases(reader, f"{folder}/{slug}/")
+    aliases = read_aliases(reader, f"{folder}/{slug}/")
     reader.diags.extend(leftover_syntax(path, fm))
     if any(d.is_error for d in reader.diags) or title is None or date is None or slug is None:
         return None, tuple(reader.diags)
@@ -515,7 +257,7 @@ def parse_note(
     ), tuple(reader.diags)
 
 
-def _filename_date(reader: _Reader, day: str, zone: tzinfo) -> datetime | None:
+def _filename_date(reader: Fields, day: str, zone: tzinfo) -> datetime | None:
     """The date in a Jekyll file name, when the front matter gives none."""
     try:
         return parse_datetime(day, zone)
@@ -524,7 +266,7 @@ def _filename_date(reader: _Reader, day: str, zone: tzinfo) -> datetime | None:
         return None
 
 
-def _title_from_heading(reader: _Reader, what: str, md: RenderedMarkdown) -> tuple[str | None, str]:
+def _title_from_heading(reader: Fields, what: str, md: RenderedMarkdown) -> tuple[str | None, str]:
     """No `title:`: the body's leading `# heading` is the title (and leaves the body)."""
     if md.title is None:
         reader.error(
@@ -536,7 +278,7 @@ def _title_from_heading(reader: _Reader, what: str, md: RenderedMarkdown) -> tup
     return md.title, md.body_html
 
 
-def _via(reader: _Reader) -> Via | None:
+def _via(reader: Fields) -> Via | None:
     value = reader.text("via")
     if not value:
         return None
@@ -549,11 +291,11 @@ def _via(reader: _Reader) -> Via | None:
 
 
 def parse_page(
-    path: str, fm: FrontMatter, md: RenderedMarkdown
+    path: str, fm: FrontMatter, md: RenderedMarkdown, zone: tzinfo = UTC
 ) -> tuple[Page | None, tuple[Diagnostic, ...]]:
     """A standalone page (about, now, ...)."""
-    reader = _Reader(path, fm, [])
-    extra = reader.check_unknown(PAGE_KEYS)
+    reader = Fields(path, fm, [])
+    extra = reader.check_unknown(PAGE_KEYS, _FOREIGN_KEYS)
     title = reader.text("title")
     html = md.html
     if title is None:
@@ -562,10 +304,10 @@ def parse_page(
     nav = reader.flag("nav", True)
     weight = fm.data.get("weight", 0)
     if isinstance(weight, bool) or not isinstance(weight, int):
-        reader.error("weight", f"weight: expected a whole number, got {_kind(weight)}")
+        reader.error("weight", f"weight: expected a whole number, got {kind_of(weight)}")
         weight = 0
-    publication = _publication(reader, UTC)
-    aliases = _aliases(reader, f"{slug}/")
+    publication = read_publication(reader, zone)
+    aliases = read_aliases(reader, f"{slug}/")
     reader.diags.extend(leftover_syntax(path, fm))
     if any(d.is_error for d in reader.diags) or title is None or slug is None:
         return None, tuple(reader.diags)
@@ -577,8 +319,10 @@ def parse_page(
         html=html,
         nav=nav,
         weight=weight,
-        draft=publication.draft or publication.publish_date is not None,
-        private=publication.private or publication.expires is not None,
+        draft=publication.draft,
+        private=publication.private,
+        publish_date=publication.publish_date,
+        expires=publication.expires,
         aliases=aliases,
         extra=MappingProxyType(extra),
     ), tuple(reader.diags)
@@ -588,8 +332,8 @@ def parse_person(
     path: str, fm: FrontMatter, md: RenderedMarkdown
 ) -> tuple[tuple[Person, PrivateProfile] | None, tuple[Diagnostic, ...]]:
     """A person, and separately what the owner keeps private about them."""
-    reader = _Reader(path, fm, [])
-    extra = reader.check_unknown(PERSON_KEYS)
+    reader = Fields(path, fm, [])
+    extra = reader.check_unknown(PERSON_KEYS, _FOREIGN_KEYS)
     for key in extra:
         # A misspelt `private:` would publish what was meant to stay private: refuse it.
         if did_you_mean(key, ("private",)):
