@@ -1,23 +1,24 @@
 """Assembling the site: from every parsed file to one checked, linked, sorted `Site`.
 
-Pure. Owns everything that needs more than one file: leaving out drafts and future items,
-URLs that two items would share, links between notes by relative path, `via` and `people`
-references, interests (through `interests.gather`) and years, and the order of every list
-(total, with tie-breaks, so output is deterministic). Must not render or read anything.
+Pure. Owns everything that needs more than one file: what is published as of `now` (drafts,
+private, future and expired items, through `Note.is_live`), URLs that two items would share,
+aliases that would take another file's place (`redirects`), links between notes and to files
+by relative path (`bundles`), the files of page bundles, `via` and `people` references,
+interests (through `interests.gather`) and years, and the order of every list (total, with
+tie-breaks, so output is deterministic). Must not render or read anything.
 """
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from urllib.parse import unquote, urlsplit
 
-from . import interests
+from . import bundles, interests, redirects
+from .bundles import Resource, Targets
 from .errors import Diagnostic, did_you_mean
 from .model import Config, FeedEntry, Note, Page, Person, Site, StaticFile, Via, Year
-from .urls import rewrite_urls
+from .publication import ALIAS_KEYS
 
 # Top-level paths the site itself uses; a page may not take them.
 RESERVED = frozenset(
@@ -67,8 +68,8 @@ class Reuse:
 class Assembled:
     site: Site
     diagnostics: tuple[Diagnostic, ...]
-    # The first moment a future-dated item becomes due: until then, the same inputs give
-    # the same site (the no-change fast path relies on it). None when nothing is scheduled.
+    # The first moment after `now` that an item comes due or expires: until then, the same
+    # inputs give the same site (the no-change fast path relies on it). None: never.
     next_change: datetime | None
 
 
@@ -77,14 +78,48 @@ def _line(info: Mapping[str, SourceInfo], source: str, key: str) -> int:
     return src.key_lines.get(key, 1) if src else 1
 
 
-def _line_of_text(info: Mapping[str, SourceInfo], source: str, needle: str) -> int:
+def line_of_text(info: Mapping[str, SourceInfo], source: str, needles: Sequence[str]) -> int:
+    """The first line of the body of `source` holding one of `needles` (tried in order),
+    else the body's first line."""
     src = info.get(source)
     if src is None:
         return 1
-    for n, line in enumerate(src.text.split("\n"), start=1):
-        if n >= src.body_line and needle in line:
-            return n
+    lines = src.text.split("\n")[src.body_line - 1 :]
+    for needle in needles:
+        for n, line in enumerate(lines, start=src.body_line):
+            if needle and needle in line:
+                return n
     return src.body_line
+
+
+def _alias_line(info: Mapping[str, SourceInfo], source: str, alias: str) -> int:
+    """The front-matter line naming `alias`, else the line of the key that lists aliases."""
+    src = info.get(source)
+    if src is None:
+        return 1
+    for n, line in enumerate(src.text.split("\n")[: src.body_line - 1], start=1):
+        if alias.rstrip("/") in line and n > 1:
+            return n
+    return next((src.key_lines[k] for k in ALIAS_KEYS if k in src.key_lines), 1)
+
+
+def shown(note: Note, now: datetime, drafts: bool) -> bool:
+    """Whether `note` is on the site: live as of `now`, or with --drafts anything but
+    private (drafts, future and expired notes are what --drafts is for)."""
+    return not note.private if drafts else note.is_live(now)
+
+
+def _next_change(notes: Sequence[Note], pages: Sequence[Page], now: datetime) -> datetime | None:
+    """The earliest moment after `now` when a note or page that is neither a draft nor
+    private comes due (its date or publishDate) or expires."""
+    moments: list[datetime] = []
+    for note in notes:
+        if not (note.draft or note.private):
+            moments += (t for t in (note.live_from, note.expires) if t is not None and t > now)
+    for page in pages:
+        if not (page.draft or page.private):
+            moments += (t for t in (page.publish_date, page.expires) if t is not None and t > now)
+    return min(moments, default=None)
 
 
 def assemble(
@@ -98,43 +133,58 @@ def assemble(
     now: datetime,
     drafts: bool,
     entries: Sequence[FeedEntry] = (),
+    resources: Sequence[Resource] = (),
     reuse: Reuse | None = None,
 ) -> Assembled:
     diags: list[Diagnostic] = []
-    future = [n.date for n in notes if n.date > now and not n.draft]
-    next_change = min(future) if future and not drafts else None
-    shown = sorted(
-        (n for n in notes if drafts or (not n.draft and n.date <= now)),
+    next_change = None if drafts else _next_change(notes, pages, now)
+    visible = sorted(
+        (n for n in notes if shown(n, now, drafts)),
         key=lambda n: (-n.date.timestamp(), n.source),
     )
-    shown_pages = [p for p in pages if drafts or not p.draft]
+    shown_pages = [p for p in pages if (not p.private if drafts else p.is_live(now))]
     everyone = {p.id: p for p in people}
     public = sorted((p for p in people if p.public), key=lambda p: (p.name.casefold(), p.id))
 
-    diags += _check_urls(shown, shown_pages, info)
-    urls_by_source: dict[str, str] = {n.source: n.url for n in shown}
+    diags += _check_urls(visible, shown_pages, info)
+    urls_by_source: dict[str, str] = {n.source: n.url for n in visible}
     urls_by_source |= {p.source: p.url for p in shown_pages}
-    urls_by_source |= {p.source: p.url_path for p in public}
     all_sources = {n.source for n in notes} | {p.source for p in pages} | {p.source for p in people}
+    # A hidden bundle's files stay unpublished with it.
+    bundled, files, folders, hidden = bundles.published_resources(resources, urls_by_source)
+    diags += _check_resources(resources, urls_by_source)
+    files |= {"content/" + s.dest: s.dest for s in statics}
+    urls_by_source |= {p.source: p.url_path for p in public}
+    targets = Targets(
+        items=urls_by_source,
+        sources=frozenset(all_sources),
+        files=files,
+        folders=folders,
+        hidden=hidden,
+    )
+    diags += redirects.check_aliases(
+        [*visible, *shown_pages],
+        [s.dest for s in bundled],
+        RESERVED,
+        lambda source, alias: _alias_line(info, source, alias),
+    )
+
+    def locate(source: str, needles: Sequence[str]) -> int:
+        return line_of_text(info, source, needles)
 
     def link(source: str, html: str) -> str:
-        resolved, problems = _resolve_links(config, source, html, urls_by_source, all_sources, info)
+        resolved, problems = bundles.resolve_links(source, html, config.base_path, targets, locate)
         diags.extend(problems)
         return resolved
 
-    context = (
-        config,
-        tuple(sorted(urls_by_source.items())),
-        frozenset(all_sources),
-        tuple(sorted(everyone.items())),
-    )
+    context = (config, targets, tuple(sorted(everyone.items())))
     before: dict[int, tuple[Note, Note, tuple[Diagnostic, ...]]] = {}
     if reuse is not None:
         before = reuse.notes if reuse.context == context else {}
         reuse.context, reuse.notes = context, {}
 
     linked: list[Note] = []
-    for note in shown:
+    for note in visible:
         kept = before.get(id(note))
         if kept is not None and kept[0] is note:
             linked.append(kept[1])
@@ -174,7 +224,7 @@ def assemble(
         people=final_people,
         interests=interests.gather(linked, final_people, followed, config.interests.aliases),
         years=_years(linked, config),
-        statics=tuple(sorted(statics, key=lambda s: s.dest)),
+        statics=tuple(sorted((*statics, *bundled), key=lambda s: s.dest)),
     )
     return Assembled(site=site, diagnostics=tuple(diags), next_change=next_change)
 
@@ -212,6 +262,21 @@ def _check_urls(
     return diags
 
 
+def _check_resources(
+    resources: Sequence[Resource], urls_by_source: Mapping[str, str]
+) -> list[Diagnostic]:
+    """A shown bundle's file may not take the place of the bundle's own page."""
+    return [
+        Diagnostic(
+            path=r.content_path,
+            message=f"this file would replace the page /{urls_by_source[r.bundle]}",
+            hint=f"rename it: the page of the bundle is {r.bundle}",
+        )
+        for r in resources
+        if r.path.lower() in ("index.html", "index.htm") and r.bundle in urls_by_source
+    ]
+
+
 def _resolve_via(
     note: Note,
     via: Via,
@@ -234,52 +299,6 @@ def _resolve_via(
     if not person.public:
         return None  # credit would reveal a private person: say nothing
     return Via(name=person.name, url=person.url, person_id=person.id)
-
-
-def _resolve_links(
-    config: Config,
-    source: str,
-    html: str,
-    urls_by_source: Mapping[str, str],
-    all_sources: set[str],
-    info: Mapping[str, SourceInfo],
-) -> tuple[str, list[Diagnostic]]:
-    """Relative links to .md files become the URL of that item; /x becomes base path + x."""
-    problems: list[Diagnostic] = []
-    base_path = config.base_path
-    if base_path == "/" and ".md" not in html and ".markdown" not in html:
-        return html, problems  # nothing to resolve: the common case, and it is cheap
-    folder = posixpath.dirname(source)
-
-    def fix(url: str) -> str:
-        if not url or url.startswith(("#", "//")):
-            return url
-        try:
-            parts = urlsplit(url)
-        except ValueError:
-            return url
-        if parts.scheme or parts.netloc:
-            return url
-        if parts.path.startswith("/"):
-            return base_path + url[1:] if base_path != "/" else url
-        if not parts.path.lower().endswith((".md", ".markdown")):
-            return url
-        target = posixpath.normpath(posixpath.join(folder, unquote(parts.path)))
-        frag = f"#{parts.fragment}" if parts.fragment else ""
-        if target in urls_by_source:
-            return base_path + urls_by_source[target] + frag
-        why = "is a draft, private or not published" if target in all_sources else "matches no file"
-        problems.append(
-            Diagnostic(
-                path=source,
-                line=_line_of_text(info, source, parts.path),
-                message=f"link to '{parts.path}' {why}",
-                hint="links between notes are relative paths, e.g. [x](other-note.md)",
-            )
-        )
-        return url
-
-    return rewrite_urls(html, fix), problems
 
 
 def _entries(entries: Sequence[FeedEntry], people: Sequence[Person]) -> tuple[FeedEntry, ...]:

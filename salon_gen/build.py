@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from datetime import tzinfo
 
     from . import assemble, render, sources
+    from .bundles import Resource
     from .markdown import RenderedMarkdown
     from .model import (
         Config,
@@ -315,6 +316,7 @@ def assemble_site(
     *,
     now: datetime,
     drafts: bool,
+    resources: Sequence[Resource] = (),
     reuse: assemble.Reuse | None = None,
 ) -> assemble.Assembled:
     from . import assemble
@@ -330,6 +332,7 @@ def assemble_site(
         now=now,
         drafts=drafts,
         entries=entries,
+        resources=resources,
         reuse=reuse,
     )
 
@@ -391,7 +394,15 @@ def _build_site(
 
     people = [p.value for p in parsed if isinstance(p.value, Person) and p.value.public]
     entries = stored_entries(paths, people)
-    assembled = assemble_site(config, parsed, tree.statics, entries, now=now, drafts=options.drafts)
+    assembled = assemble_site(
+        config,
+        parsed,
+        tree.statics,
+        entries,
+        now=now,
+        drafts=options.drafts,
+        resources=tree.resources,
+    )
     diags += assembled.diagnostics
     if has_errors(diags):
         raise BuildFailed(diags)
@@ -404,6 +415,7 @@ def _build_site(
     if has_errors(diags):
         raise BuildFailed(diags)
     extras, statics = site_extras(site, jobs, theme_static)
+    diags += check_links(site, parsed, jobs, extras, statics)
     out = resolve_output(root, config.output_dir, options.output)
     # the leak guard: a private value anywhere fails the build
     diags += guard(root, site, kept, parsed, env, jobs, (*html, *extras), statics, theme_dir, out)
@@ -414,6 +426,21 @@ def _build_site(
     circle.write_private_calendar(root, config, everyone, contacts, notes, now=now, output=out)
     warnings = tuple(d for d in diags if not d.is_error)
     return (*html, *extras), statics, len(html), rendered, assembled.next_change, warnings
+
+
+def check_links(
+    site: Site,
+    parsed: Iterable[ParsedSource],
+    jobs: Sequence[PageJob],
+    extras: Sequence[OutputFile],
+    statics: Sequence[StaticFile],
+) -> tuple[Diagnostic, ...]:
+    """Warnings for root-relative links in the owner's writing that name no file of the
+    site: its pages (redirects included), the other generated files and the static ones."""
+    from . import linkcheck
+
+    outputs = {j.output for j in jobs} | {f.path for f in extras} | {s.dest for s in statics}
+    return linkcheck.check_links(site, outputs, {p.file.path: p.info for p in parsed})
 
 
 def private_side(
@@ -475,8 +502,8 @@ def config_zone(config: Config) -> tzinfo:
 def sitemap_entries(jobs: Sequence[PageJob]) -> list[tuple[str, datetime | None]]:
     entries: list[tuple[str, datetime | None]] = []
     for job in jobs:
-        if job.path == "404.html":
-            continue
+        if job.path == "404.html" or job.meta.kind == "redirect":
+            continue  # not pages to find: the 404 page, and old URLs (they say noindex)
         note = job.variables.get("note")
         when = getattr(note, "updated", None) or getattr(note, "date", None)
         entries.append((job.path, when))

@@ -34,6 +34,7 @@ from .livereload import ChangeKind
 from .model import Person
 
 if TYPE_CHECKING:
+    from .bundles import Resource
     from .model import Config, FeedEntry, OutputFile, Site, StaticFile
 
 
@@ -175,7 +176,7 @@ class Incremental:
         jobs: int | None,
     ) -> RebuildReport:
         diags: list[Diagnostic] = [*mem.config_diagnostics, *mem.theme_diagnostics]
-        statics_in_content, read = self._read(mem, stale, jobs)
+        statics_in_content, resources, read = self._read(mem, stale, jobs)
         diags += read
         # The owner's private side: checked as `salon build` checks it, and what the leak
         # guard looks for. When a person file changed, every page is checked again.
@@ -190,6 +191,7 @@ class Incremental:
             self._entries(mem),
             now=now,
             drafts=self.drafts,
+            resources=resources,
             reuse=mem.reuse,
         )
         diags += assembled.diagnostics
@@ -215,6 +217,7 @@ class Incremental:
             site, jobs_, mem.theme_static, feeds=feeds, sitemap=sitemap
         )
         static_stamps = {s.dest: (s.source, sources.stamp_of(s.source)) for s in statics}
+        diags += build.check_links(site, mem.parsed.values(), jobs_, extras, statics)
         changed_extras = [f for f in extras if prev is None or prev.extras.get(f.path) != f.data]
         changed_statics = [
             s for s in statics if prev is None or prev.statics.get(s.dest) != static_stamps[s.dest]
@@ -262,10 +265,10 @@ class Incremental:
 
     def _read(
         self, mem: _Memory, stale: set[str], jobs: int | None
-    ) -> tuple[tuple[StaticFile, ...], list[Diagnostic]]:
+    ) -> tuple[tuple[StaticFile, ...], tuple[Resource, ...], list[Diagnostic]]:
         """Bring `mem.parsed` up to date: re-read what changed (or the watcher named),
-        re-parse only that. Returns the content's static files and the diagnostics of
-        reading and of every file, the unchanged ones' included."""
+        re-parse only that. Returns the content's static files, the bundles' files and the
+        diagnostics of reading and of every file, the unchanged ones' included."""
         known = {path: p.file for path, p in mem.parsed.items() if path not in stale}
         tree, problems = sources.read_content(self.root, known=known)
         diags = list(problems)
@@ -281,7 +284,7 @@ class Incremental:
         mem.parsed = {f.path: by_path.get(f.path) or mem.parsed[f.path] for _, f in files}
         for parsed in mem.parsed.values():
             diags += parsed.diagnostics
-        return tree.statics, diags
+        return tree.statics, tree.resources, diags
 
     def _entries(self, mem: _Memory) -> tuple[FeedEntry, ...]:
         """Followed entries: read from the store again only when the public people's feeds

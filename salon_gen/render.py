@@ -22,8 +22,9 @@ from . import __version__, river
 from .depends import FrozenReads, Reads, watch
 from .errors import Diagnostic
 from .interests import canonical
-from .model import Config, Note, OutputFile, Person, Site, StaticFile
-from .urls import absolute, domain_of, site_path, slugify
+from .model import Config, Note, OutputFile, Page, Person, Site, StaticFile
+from .redirects import alias_output
+from .urls import absolute, domain_of, safe_output_path, site_path, slugify
 
 THEME_ROOT = Path(__file__).parent / "themes" / "default"
 Environment = jinja2.Environment  # for modules that keep one and must not import Jinja
@@ -78,7 +79,7 @@ class PageJob:
 
     @property
     def output(self) -> str:
-        if self.path.endswith(".html"):
+        if self.path.lower().endswith((".html", ".htm")):  # an alias may name a .htm file
             return self.path
         return f"{self.path}index.html"
 
@@ -313,7 +314,31 @@ def plan_pages(site: Site) -> tuple[PageJob, ...]:
             variables={},
         )
     )
+    jobs += _redirects(site, make)
     return tuple(jobs)
+
+
+def _redirects(site: Site, make: _MetaMaker) -> list[PageJob]:
+    """A page at every old URL of a shown note or page, sending readers to it (assemble
+    has refused aliases that would replace another file)."""
+    jobs: list[PageJob] = []
+    items: list[Note | Page] = [*site.notes, *site.pages]
+    for item in items:
+        for alias in item.aliases:
+            out = alias_output(alias)
+            if not safe_output_path(out):  # never outside the site, whoever made the alias
+                continue
+            meta = make(item.url, "redirect", item.title)
+            jobs.append(
+                PageJob(
+                    path=out.removesuffix("index.html") if out.endswith("/index.html") else out,
+                    template="redirect.html",
+                    meta=meta,
+                    variables={"target": item},
+                    sources=(item.source,),
+                )
+            )
+    return jobs
 
 
 def _mentioning(notes: Sequence[Note], person: Person) -> tuple[Note, ...]:

@@ -1,8 +1,10 @@
 """Reading the salon folder: the only module that reads content from disk.
 
 Owns the layout of a salon (`salon.toml`, `content/notes|shares|pages|people|static`,
-`themes/<name>/`) and turns it into `SourceFile` values. Must not parse Markdown or front
-matter; it only finds files and decodes them (reporting undecodable ones with their line).
+`themes/<name>/`) and turns it into `SourceFile` values, and finds page bundles (a folder
+under notes/, shares/ or pages/ with an `index.md`: its other files are `Resource`s published
+beside the page). Must not parse Markdown or front matter; it only finds files and decodes
+them (reporting undecodable ones with their line).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .bundles import INDEX_NAMES, Resource
 from .errors import BuildFailed, Diagnostic, has_errors
 from .model import Config, StaticFile
 
@@ -52,6 +55,7 @@ class SourceTree:
     pages: tuple[SourceFile, ...]
     people: tuple[SourceFile, ...]
     statics: tuple[StaticFile, ...]
+    resources: tuple[Resource, ...] = ()  # the files of page bundles, by bundle then path
 
 
 def is_ignored(name: str) -> bool:
@@ -125,15 +129,103 @@ def _is_markdown(name: str) -> bool:
     return not is_ignored(name) and name.lower().endswith((".md", ".markdown"))
 
 
+def _page_bundles(root: Path, folder: Path) -> list[str]:
+    """The bundles' pages one level down in `folder` (content/pages/<name>/index.md): pages
+    are read from the folder itself, not recursively."""
+    base = folder.relative_to(root).as_posix()
+    found: list[str] = []
+    with os.scandir(folder) as entries:
+        for e in entries:
+            if e.is_dir(follow_symlinks=False) and not is_ignored(e.name):
+                found += (
+                    f"{base}/{e.name}/{n}" for n in INDEX_NAMES if (Path(e.path) / n).is_file()
+                )
+    return found
+
+
+def bundle_folders(paths: list[str], base: str) -> set[str]:
+    """The folders of `paths` (Markdown files under `base`, "content/notes") that are page
+    bundles: they hold an index.md and are not inside another bundle (a bundle's folders
+    are its files, as Hugo's leaf bundles have no bundles inside)."""
+    candidates = {p.rsplit("/", 1)[0] for p in paths if p.rsplit("/", 1)[-1] in INDEX_NAMES} - {
+        base
+    }
+    return {f for f in candidates if not any(a in candidates for a in _ancestors(f, base))}
+
+
+def _ancestors(folder: str, base: str) -> list[str]:
+    found: list[str] = []
+    while "/" in folder:
+        folder = folder.rsplit("/", 1)[0]
+        if len(folder) <= len(base):
+            break
+        found.append(folder)
+    return found
+
+
+def _in_bundle(path: str, folders: set[str], base: str) -> bool:
+    return any(a in folders for a in _ancestors(path, base))
+
+
+def _bundle_files(
+    root: Path, folders: set[str]
+) -> tuple[list[str], list[Resource], list[Diagnostic]]:
+    """Each bundle's page, its other files as resources, and a warning for each Markdown
+    file inside it: Hugo counts those as resources, not pages; salon publishes them as
+    neither (a draft's text, copied raw, would be exactly what must not go live)."""
+    pages: list[str] = []
+    resources: list[Resource] = []
+    diags: list[Diagnostic] = []
+    for folder in sorted(folders):
+        index = next(f"{folder}/{n}" for n in INDEX_NAMES if (root / folder / n).is_file())
+        pages.append(index)
+        for p in walk(root / folder):
+            rel = p.relative_to(root).as_posix()
+            if rel == index:
+                continue
+            if _is_markdown(p.name):
+                diags.append(
+                    Diagnostic(
+                        path=rel,
+                        severity="warning",
+                        message=f"not published: a Markdown file inside the page bundle {folder}/",
+                        hint="a bundle is one page (its index.md) and its files; move this "
+                        "file out of the folder to make it a page of its own",
+                    )
+                )
+                continue
+            inside = rel[len(folder) + 1 :]
+            resources.append(Resource(bundle=index, path=inside, source=str(p)))
+    return pages, resources, diags
+
+
+def _content_markdown(
+    root: Path, folder: Path, recursive: bool
+) -> tuple[list[str], list[Resource], list[Diagnostic]]:
+    """The Markdown files of one kind's folder to read as items (a bundle's index.md, not
+    the other Markdown files inside it), and the bundles' resources."""
+    if not folder.is_dir():
+        return [], [], []
+    found = _markdown_files(root, folder, recursive)
+    base = folder.relative_to(root).as_posix()
+    if not recursive:
+        found += _page_bundles(root, folder)
+    folders = bundle_folders(found, base)
+    if not folders:
+        return found, [], []
+    pages, resources, diags = _bundle_files(root, folders)
+    plain = [p for p in found if not _in_bundle(p, folders, base)]
+    paths = sorted([*plain, *pages], key=lambda rel: rel.split("/"))
+    return paths, resources, diags
+
+
 def _read_markdown(
-    root: Path, folder: Path, recursive: bool, known: Mapping[str, SourceFile]
+    root: Path, paths: list[str], known: Mapping[str, SourceFile]
 ) -> tuple[list[SourceFile], list[Diagnostic]]:
     files: list[SourceFile] = []
     diags: list[Diagnostic] = []
-    if not folder.is_dir():
-        return files, diags
     prefix = str(root) + os.sep
-    for rel in _markdown_files(root, folder, recursive):
+    for rel in paths:
         p = prefix + rel
         before = known.get(rel)
         if before is not None:
@@ -177,17 +269,25 @@ def read_content(
     content = root / CONTENT_DIR
     diags: list[Diagnostic] = []
     found: dict[str, tuple[SourceFile, ...]] = {k: () for k in KINDS}
+    resources: list[Resource] = []
     for kind in kinds:
-        files, problems = _read_markdown(
-            root, content / kind, recursive=kind in ("notes", "shares"), known=known or {}
-        )
+        if kind == "people":
+            paths = (
+                _markdown_files(root, content / kind, False) if (content / kind).is_dir() else []
+            )
+        else:
+            recursive = kind in ("notes", "shares")
+            paths, bundled, problems = _content_markdown(root, content / kind, recursive)
+            resources += bundled
+            diags.extend(problems)
+        files, problems = _read_markdown(root, paths, known or {})
         found[kind] = tuple(files)
         diags.extend(problems)
     statics = tuple(
         StaticFile(source=str(p), dest=p.relative_to(content).as_posix())
         for p in (walk(content / "static") if kinds == KINDS else [])
     )
-    return SourceTree(statics=statics, **found), tuple(diags)
+    return SourceTree(statics=statics, resources=tuple(resources), **found), tuple(diags)
 
 
 def theme_statics(theme_dir: Path) -> tuple[StaticFile, ...]:

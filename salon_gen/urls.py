@@ -85,9 +85,16 @@ def absolute(base_url: str, path: str) -> str:
 
 def rewrite_urls(html: str, rewrite: Callable[[str], str]) -> str:
     """Apply `rewrite` to every href/src/poster value in HTML that salon itself produced."""
+    return rewrite_url_attrs(html, lambda _attr, url: rewrite(url))
+
+
+def rewrite_url_attrs(html: str, rewrite: Callable[[str, str], str]) -> str:
+    """`rewrite_urls`, telling `rewrite` the attribute too ("href", "src" or "poster",
+    lowercased): a missing image is reported differently from a link to nowhere."""
 
     def one(m: re.Match[str]) -> str:
-        return f"{m.group(1)}{m.group(2)}{rewrite(m.group(3))}{m.group(2)}"
+        attr = m.group(1).strip().rstrip("=").lower()
+        return f"{m.group(1)}{m.group(2)}{rewrite(attr, m.group(3))}{m.group(2)}"
 
     return _URL_ATTR.sub(one, html)
 
