@@ -175,7 +175,6 @@ def _missing(
         line=line,
         severity="warning",
         message=f"missing image '{path}'" if image else f"link to a missing file '{path}'",
-        hint=f"a relative path starts from the file's folder, {folder}/, and leads to "
-        f"{target}, which is not there; files for every page go in content/static/ "
-        "(../static/x.png from a note), a bundle's files beside its index.md",
+        hint=f"a relative path starts from the file's folder ({folder}/): this one leads "
+        f"to {target}, which is not there; files for any page go in content/static/",
     )

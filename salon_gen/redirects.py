@@ -9,7 +9,7 @@ render: `render.plan_pages` makes the pages, the default theme's `redirect.html`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from .errors import Diagnostic
 from .model import Note, Page
@@ -40,14 +40,15 @@ def check_aliases(
     page of the site, another alias, one of `files` (statics, bundles' files), or a path
     in `reserved` (salon's own pages). `line_of(source, alias)` points at the alias."""
     diags: list[Diagnostic] = []
-    taken: dict[str, str] = {
-        item.url + "index.html": f"the page of {item.source}" for item in items
-    }
-    taken |= {path: f"a published file ({path})" for path in files}
+    taken = _Taken()
+    for item in items:
+        taken.add(item.url + "index.html", f"the page of {item.source}")
+    for path in files:
+        taken.add(path, f"a published file ({path})")
     for item in sorted(items, key=lambda i: i.source):
         for alias in item.aliases:
             out = alias_output(alias)
-            problem = _problem(out, taken, reserved)
+            problem = taken.problem(out, reserved)
             if problem is not None:
                 diags.append(
                     Diagnostic(
@@ -59,16 +60,38 @@ def check_aliases(
                     )
                 )
                 continue
-            taken[out] = f"an alias of {item.source}"
+            taken.add(out, f"an alias of {item.source}")
     return diags
 
 
-def _problem(out: str, taken: Mapping[str, str], reserved: Collection[str]) -> str | None:
-    if not safe_output_path(out):
-        return "is not a path inside the site"
-    if out in taken:
-        return f"would replace {taken[out]}"
-    first, _, rest = out.partition("/")
-    if first in reserved and not (first in _OLD_SLUGS_UNDER and rest != "index.html"):
-        return "is a path salon keeps for its own pages"
-    return None
+class _Taken:
+    """The site's files, each with what it is, and the folders they are in."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, str] = {}
+        self.folders: dict[str, str] = {}  # folder -> what the first file in it is
+
+    def add(self, path: str, what: str) -> None:
+        self.files.setdefault(path, what)
+        parts = path.split("/")
+        for n in range(1, len(parts)):
+            self.folders.setdefault("/".join(parts[:n]), what)
+
+    def problem(self, out: str, reserved: Collection[str]) -> str | None:
+        if not safe_output_path(out):
+            return "is not a path inside the site"
+        if out in self.files:
+            return f"would replace {self.files[out]}"
+        # A file and a folder cannot share a name: "x.svg" (no slash, no .html) is written
+        # as x.svg/index.html, which a bundle's file x.svg would be in the way of.
+        if out in self.folders:
+            return f"would replace the folder of {self.folders[out]}"
+        parts = out.split("/")
+        for n in range(1, len(parts)):
+            above = "/".join(parts[:n])
+            if above in self.files:
+                return f"would replace {self.files[above]}"
+        first, _, rest = out.partition("/")
+        if first in reserved and not (first in _OLD_SLUGS_UNDER and rest != "index.html"):
+            return "is a path salon keeps for its own pages"
+        return None

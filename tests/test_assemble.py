@@ -162,3 +162,228 @@ def test_dates_are_utc() -> None:
     result = run([mk("a")])
     assert result.site.notes[0].date.tzinfo is UTC
     assert isinstance(result.site.notes[0].date, datetime)
+
+
+# --- publication (issue 10) -------------------------------------------------------------
+
+
+def test_only_live_notes_are_shown_and_drafts_shows_all_but_private() -> None:
+    live = mk("live", days=3)
+    expired = mk("expired", days=30, expires=NOW - timedelta(days=1))
+    expiring = mk("expiring", days=30, expires=NOW + timedelta(days=5))
+    scheduled = mk("scheduled", days=2, publish_date=NOW + timedelta(days=2))
+    due = mk("due", days=2, publish_date=NOW - timedelta(hours=1))
+    future = mk("future", days=-1)
+    private = mk("private", days=1, private=True)
+    draft = mk("draft", days=1, draft=True)
+    notes = [live, expired, expiring, scheduled, due, future, private, draft]
+
+    result = run(notes)
+    assert [n.slug for n in result.site.notes] == ["due", "live", "expiring"]
+    # the first moment anything changes: the future note's date (a day), before the
+    # scheduled publishDate (two days) and the expiry (five)
+    assert result.next_change == future.date
+    everything = run(notes, drafts=True)
+    assert sorted(n.slug for n in everything.site.notes) == sorted(
+        ["live", "expired", "expiring", "scheduled", "due", "future", "draft"]
+    )
+    assert everything.next_change is None  # with --drafts, time changes nothing
+
+
+def test_next_change_is_an_expiry_or_a_publish_date_when_that_comes_first() -> None:
+    expiring = mk("expiring", days=30, expires=NOW + timedelta(hours=3))
+    scheduled = mk("scheduled", days=2, publish_date=NOW + timedelta(hours=5))
+    assert run([expiring, scheduled]).next_change == NOW + timedelta(hours=3)
+    assert run([scheduled]).next_change == NOW + timedelta(hours=5)
+    # drafts and private notes never come due: they change nothing
+    hidden = [
+        mk("d", days=-1, draft=True),
+        mk("p", days=2, private=True, publish_date=NOW + timedelta(hours=1)),
+        mk("e", days=9, private=True, expires=NOW + timedelta(hours=1)),
+    ]
+    assert run(hidden).next_change is None
+    assert run([mk("gone", days=9, expires=NOW - timedelta(hours=1))]).next_change is None
+
+
+def test_pages_draft_private_and_scheduled() -> None:
+    def page(slug: str, **kw: object) -> Page:
+        return Page(source=f"content/pages/{slug}.md", slug=slug, url=f"{slug}/", title=slug, **kw)  # type: ignore[arg-type]
+
+    pages = [
+        page("about"),
+        page("draft", draft=True),
+        page("private", private=True),
+        page("soon", publish_date=NOW + timedelta(days=1)),
+        page("old", expires=NOW - timedelta(days=1)),
+    ]
+    result = run([], pages=pages)
+    assert [p.slug for p in result.site.pages] == ["about"]
+    assert result.next_change == NOW + timedelta(days=1)
+    assert [p.slug for p in run([], pages=pages, drafts=True).site.pages] == [
+        "about",
+        "draft",
+        "old",
+        "soon",
+    ]
+
+
+def test_a_link_to_a_hidden_note_says_so() -> None:
+    body = "---\n---\n[later](expired.md) [p](private.md)\n"
+    linking = mk("linking", html='<a href="expired.md">x</a> <a href="private.md">p</a>')
+    info = {linking.source: SourceInfo(text=body, key_lines={}, body_line=3)}
+    notes = [
+        linking,
+        mk("expired", expires=NOW - timedelta(days=1)),
+        mk("private", private=True),
+    ]
+    result = run(notes, info=info)
+    assert [d.format() for d in result.diagnostics] == [
+        "content/notes/linking.md:3: error: link to 'expired.md' is a draft, private or not "
+        "published\n  hint: links between notes are relative paths, e.g. [x](other-note.md)",
+        "content/notes/linking.md:3: error: link to 'private.md' is a draft, private or not "
+        "published\n  hint: links between notes are relative paths, e.g. [x](other-note.md)",
+    ]
+    # with --drafts the expired note is shown (and linked); the private one never is
+    shown = run(notes, info=info, drafts=True)
+    assert [d.message for d in shown.diagnostics] == [
+        "link to 'private.md' is a draft, private or not published"
+    ]
+
+
+# --- relative links to files, bundles' files, aliases (issue 10) ---------------------------
+
+
+def _bundle_note(slug: str, **kw: object) -> Note:
+    return Note(
+        kind="note",
+        source=f"content/notes/{slug}/index.md",
+        slug=slug,
+        url=f"notes/{slug}/",
+        entry_id=f"tag:x,2026:{slug}",
+        title=slug.title(),
+        date=NOW - timedelta(days=1),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_relative_urls_resolve_to_statics_and_bundle_files() -> None:
+    from salon_gen.bundles import Resource
+    from salon_gen.model import StaticFile
+
+    post = mk(
+        "post",
+        html='<img src="../static/img/x.png" alt=""> <a href="../static/a%20b.pdf?v=1#p">pdf</a>'
+        ' <a href="trip/">trip</a> <img src="gone.png" alt=""> <a href="gone.pdf">g</a>',
+    )
+    trip = _bundle_note("trip", html='<img src="images/x.png" alt=""><img src="./map.svg">')
+    draft = _bundle_note("draft", draft=True)
+    linking = mk("linking", html='<img src="draft/photo.jpg" alt="">')
+    resources = [
+        Resource(bundle=trip.source, path="images/x.png", source="/abs/x.png"),
+        Resource(bundle=trip.source, path="map.svg", source="/abs/map.svg"),
+        Resource(bundle=draft.source, path="photo.jpg", source="/abs/photo.jpg"),
+    ]
+    statics = [
+        StaticFile(source="/abs/s/x.png", dest="static/img/x.png"),
+        StaticFile(source="/abs/s/ab.pdf", dest="static/a b.pdf"),
+    ]
+    text = "---\ntitle: x\n---\n![x](../static/img/x.png)\n\n![g](gone.png) [g](gone.pdf)\n"
+    info = {
+        post.source: SourceInfo(text=text, key_lines={}, body_line=4),
+        linking.source: SourceInfo(
+            text="---\n---\n![](draft/photo.jpg)\n", key_lines={}, body_line=3
+        ),
+    }
+    result = assemble(
+        cfg(), [post, trip, draft, linking], [], [], statics, info, now=NOW, drafts=False,
+        resources=resources,
+    )  # fmt: skip
+    by = {n.slug: n.html for n in result.site.notes}
+    assert by["post"] == (
+        '<img src="/static/img/x.png" alt=""> <a href="/static/a%20b.pdf?v=1#p">pdf</a>'
+        ' <a href="/notes/trip/">trip</a> <img src="gone.png" alt=""> <a href="gone.pdf">g</a>'
+    )
+    assert (
+        by["trip"] == '<img src="/notes/trip/images/x.png" alt=""><img src="/notes/trip/map.svg">'
+    )
+    # the draft's photo stays unpublished with it
+    assert sorted(s.dest for s in result.site.statics) == [
+        "notes/trip/images/x.png",
+        "notes/trip/map.svg",
+        "static/a b.pdf",
+        "static/img/x.png",
+    ]
+    assert [d.format() for d in result.diagnostics] == [
+        "content/notes/linking.md:3: warning: 'draft/photo.jpg' belongs to "
+        "content/notes/draft/index.md, which is a draft, private or not published\n"
+        "  hint: its files are published with it, not before",
+        "content/notes/post.md:6: warning: missing image 'gone.png'\n"
+        "  hint: a relative path starts from the file's folder (content/notes/): this one "
+        "leads to content/notes/gone.png, which is not there; files for any page go in "
+        "content/static/",
+        "content/notes/post.md:6: warning: link to a missing file 'gone.pdf'\n"
+        "  hint: a relative path starts from the file's folder (content/notes/): this one "
+        "leads to content/notes/gone.pdf, which is not there; files for any page go in "
+        "content/static/",
+    ]
+
+
+def test_relative_urls_get_the_base_path() -> None:
+    from salon_gen.bundles import Resource
+
+    trip = _bundle_note("trip", html='<img src="images/x.png" alt="">')
+    resources = [Resource(bundle=trip.source, path="images/x.png", source="/abs/x.png")]
+    result = assemble(
+        cfg("https://example.org/blog/"), [trip], [], [], [], {}, now=NOW, drafts=False,
+        resources=resources,
+    )  # fmt: skip
+    assert result.site.notes[0].html == '<img src="/blog/notes/trip/images/x.png" alt="">'
+
+
+def test_a_bundle_file_cannot_replace_its_page() -> None:
+    from salon_gen.bundles import Resource
+
+    trip = _bundle_note("trip")
+    resources = [Resource(bundle=trip.source, path="index.html", source="/abs/i.html")]
+    result = assemble(cfg(), [trip], [], [], [], {}, now=NOW, drafts=False, resources=resources)
+    assert [d.format() for d in result.diagnostics] == [
+        "content/notes/trip/index.html: error: this file would replace the page /notes/trip/\n"
+        "  hint: rename it: the page of the bundle is content/notes/trip/index.md"
+    ]
+
+
+def test_aliases_may_not_replace_another_file() -> None:
+    from salon_gen.bundles import Resource
+
+    text = "---\ntitle: A\naliases:\n  - /notes/b/\n  - /notes/old-a/\n  - /feed.xml\n---\nx\n"
+    a = mk("a", aliases=("notes/b/", "notes/old-a/", "feed.xml", "archive/2019/", "about"))
+    b = mk("b", aliases=("notes/old-a/", "2019/b.html", "notes/trip/map.svg"))
+    trip = _bundle_note("trip")
+    about = Page(source="content/pages/about.md", slug="about", url="about/", title="About")
+    info = {
+        a.source: SourceInfo(text=text, key_lines={"aliases": 3}, body_line=8),
+        b.source: SourceInfo(
+            text="---\nredirect_from: x\n---\n", key_lines={"redirect_from": 2}, body_line=4
+        ),
+    }
+    resources = [Resource(bundle=trip.source, path="map.svg", source="/abs/map.svg")]
+    result = assemble(
+        cfg(), [a, b, trip], [about], [], [], info, now=NOW, drafts=False, resources=resources
+    )
+    hint = (
+        "\n  hint: an old URL may only name a path no page of the site uses; remove it or change it"
+    )
+    assert [d.format() for d in result.diagnostics] == [
+        "content/notes/a.md:4: error: alias /notes/b/ would replace the page of "
+        "content/notes/b.md" + hint,
+        "content/notes/a.md:6: error: alias /feed.xml is a path salon keeps for its own pages"
+        + hint,
+        "content/notes/a.md:3: error: alias /archive/2019/ is a path salon keeps for its own "
+        "pages" + hint,
+        "content/notes/a.md:3: error: alias /about would replace the page of "
+        "content/pages/about.md" + hint,
+        "content/notes/b.md:2: error: alias /notes/old-a/ would replace an alias of "
+        "content/notes/a.md" + hint,
+        "content/notes/b.md:2: error: alias /notes/trip/map.svg would replace a published "
+        "file (notes/trip/map.svg)" + hint,
+    ]

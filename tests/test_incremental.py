@@ -341,3 +341,99 @@ def test_the_leak_guard_runs_on_every_rebuild(preview: Preview) -> None:
     assert errors and all(d.path == rel for d in errors)
     assert "birthday" in errors[0].message
     assert tree(preview.out) == before
+
+
+def test_bundles_aliases_and_publication_edits_match_a_clean_build(
+    preview: Preview, same_as_clean: Callable[[], None]
+) -> None:
+    """Issue 10's edits: old URLs added and removed, a note becoming a bundle, a bundle's
+    files added, changed and removed, a note scheduled, expired and made private."""
+    preview.rebuild()
+    n13 = "content/notes/2026-01-03-n13.md"
+    trip = "content/notes/trip/index.md"
+    png = "content/notes/trip/images/view.png"
+    steps: list[tuple[str, Callable[[], list[str]]]] = []
+
+    def alias_added() -> list[str]:
+        text = note("Note 1.3", "2026-01-03", "Body of note 1.3.")
+        preview.write(n13, text.replace("tags:", "aliases: [/2026/old-n13.html, /old/n13/]\ntags:"))
+        return [n13]
+
+    def alias_removed() -> list[str]:
+        text = note("Note 1.3", "2026-01-03", "Body of note 1.3.")
+        preview.write(n13, text.replace("tags:", "aliases: [/old/n13/]\ntags:"))
+        return [n13]
+
+    def bundle_made() -> list[str]:
+        preview.write(trip, note("Trip", "2026-02-20", "![view](images/view.png) [m](map.txt)"))
+        preview.write("content/notes/trip/map.txt", "a map\n")
+        return [trip, "content/notes/trip/map.txt"]
+
+    def resource_added() -> list[str]:
+        (preview.root / png).parent.mkdir(parents=True, exist_ok=True)
+        (preview.root / png).write_bytes(b"\x89PNG one")
+        return [png]
+
+    def resource_changed() -> list[str]:
+        (preview.root / png).write_bytes(b"\x89PNG two, longer")
+        return [png]
+
+    def resource_removed() -> list[str]:
+        (preview.root / "content/notes/trip/map.txt").unlink()
+        return ["content/notes/trip/map.txt"]
+
+    def bundle_made_draft() -> list[str]:
+        preview.write(
+            trip,
+            note("Trip", "2026-02-20", "![view](images/view.png)").replace(
+                "tags:", "draft: true\ntags:"
+            ),
+        )
+        return [trip]
+
+    def scheduled() -> list[str]:
+        text = note("Note 1.3", "2026-01-03", "Body.").replace(
+            "tags:", "publishDate: 2027-01-01\ntags:"
+        )
+        preview.write(n13, text)
+        return [n13]
+
+    def expired() -> list[str]:
+        text = note("Note 1.3", "2026-01-03", "Body.").replace(
+            "tags:", "expiryDate: 2026-02-01\ntags:"
+        )
+        preview.write(n13, text)
+        return [n13]
+
+    def made_private() -> list[str]:
+        rel = "content/notes/2026-02-02-n22.md"
+        text = note("Note 2.2", "2026-02-02", "Mine.").replace("tags:", "private: true\ntags:")
+        preview.write(rel, text)
+        return [rel]
+
+    steps += [
+        ("alias added", alias_added),
+        ("alias removed", alias_removed),
+        ("bundle made", bundle_made),
+        ("resource added", resource_added),
+        ("resource changed", resource_changed),
+        ("resource removed", resource_removed),
+        ("bundle made a draft", bundle_made_draft),
+        ("scheduled", scheduled),
+        ("expired", expired),
+        ("made private", made_private),
+    ]
+    for name, fn in steps:
+        changed = fn()
+        preview.rebuild(*changed)
+        same_as_clean()
+        if name == "alias added":
+            assert (preview.out / "2026/old-n13.html").exists()
+        if name == "alias removed":
+            assert not (preview.out / "2026").exists()
+        if name == "resource changed":
+            assert (
+                preview.out / "notes/trip/images/view.png"
+            ).read_bytes() == b"\x89PNG two, longer"
+        if name == "bundle made a draft":
+            assert not (preview.out / "notes/trip").exists()
