@@ -23,7 +23,7 @@ from .errors import BuildFailed, Diagnostic, has_errors
 if TYPE_CHECKING:
     from datetime import tzinfo
 
-    from . import assemble, render, sources
+    from . import assemble, linkcheck, render, sources
     from .bundles import Resource
     from .markdown import RenderedMarkdown
     from .model import (
@@ -434,13 +434,15 @@ def check_links(
     jobs: Sequence[PageJob],
     extras: Sequence[OutputFile],
     statics: Sequence[StaticFile],
+    memo: linkcheck.Memo | None = None,
 ) -> tuple[Diagnostic, ...]:
     """Warnings for root-relative links in the owner's writing that name no file of the
-    site: its pages (redirects included), the other generated files and the static ones."""
+    site: its pages (redirects included), the other generated files and the static ones.
+    `memo` lets a preview skip the HTML of notes it has looked at before."""
     from . import linkcheck
 
     outputs = {j.output for j in jobs} | {f.path for f in extras} | {s.dest for s in statics}
-    return linkcheck.check_links(site, outputs, {p.file.path: p.info for p in parsed})
+    return linkcheck.check_links(site, outputs, {p.file.path: p.info for p in parsed}, memo)
 
 
 def private_side(

@@ -27,7 +27,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import assemble, build, livereload, render, sources, state, syndication, write
+from . import assemble, build, linkcheck, livereload, render, sources, state, syndication, write
 from .depends import FrozenReads, same
 from .errors import BuildFailed, Diagnostic, has_errors
 from .livereload import ChangeKind
@@ -92,6 +92,7 @@ class _Memory:
     built: _Built | None = None
     reuse: assemble.Reuse = dataclasses.field(default_factory=assemble.Reuse)
     feeds: syndication.FeedMemo = dataclasses.field(default_factory=syndication.FeedMemo)
+    links: linkcheck.Memo = dataclasses.field(default_factory=dict)
 
 
 class Incremental:
@@ -217,7 +218,7 @@ class Incremental:
             site, jobs_, mem.theme_static, feeds=feeds, sitemap=sitemap
         )
         static_stamps = {s.dest: (s.source, sources.stamp_of(s.source)) for s in statics}
-        diags += build.check_links(site, mem.parsed.values(), jobs_, extras, statics)
+        diags += build.check_links(site, mem.parsed.values(), jobs_, extras, statics, mem.links)
         changed_extras = [f for f in extras if prev is None or prev.extras.get(f.path) != f.data]
         changed_statics = [
             s for s in statics if prev is None or prev.statics.get(s.dest) != static_stamps[s.dest]

@@ -22,22 +22,28 @@ from .model import Site
 _ROOT_LINK = re.compile(r"""\s(href|src|poster)=(["'])(/(?!/)[^"']*)\2""", re.IGNORECASE)
 
 
+Links = tuple[tuple[str, str], ...]  # (attribute, path) of each root-relative URL
+# What a preview keeps between rebuilds: source -> (the HTML looked at, its root links).
+# An unchanged note hands back the very same HTML string, so the check is an identity test.
+Memo = dict[str, tuple[str, Links]]
+
+
 def check_links(
-    site: Site, outputs: Collection[str], info: Mapping[str, SourceInfo]
+    site: Site,
+    outputs: Collection[str],
+    info: Mapping[str, SourceInfo],
+    memo: Memo | None = None,
 ) -> tuple[Diagnostic, ...]:
     """A warning for each root-relative link in the owner's HTML that names no file in
     `outputs` (site-relative paths: "notes/x/index.html", "static/a.png")."""
     base = site.config.base_path
     found: dict[tuple[str, str], Diagnostic] = {}
+    seen: Memo = {}
     for source, html in _owner_html(site):
-        if '="/' not in html and "='/" not in html:
-            continue  # most notes link nothing on the site by its root: skip the regex
-        for m in _ROOT_LINK.finditer(html):
-            attr, value = m.group(1).lower(), htmlmod.unescape(m.group(3))
-            try:
-                path = urlsplit(value).path
-            except ValueError:
-                continue
+        kept = memo.get(source) if memo is not None else None
+        links = kept[1] if kept is not None and kept[0] is html else _root_links(html)
+        seen[source] = (html, links)
+        for attr, path in links:
             if not path.startswith(base):
                 continue  # the same host, outside the site: nothing we can know
             rel = unquote(path[len(base) :])
@@ -45,7 +51,23 @@ def check_links(
                 continue
             written = "/" + path[len(base) :]
             found[(source, rel)] = _warning(source, attr, written, info)
+    if memo is not None:
+        memo.clear()
+        memo.update(seen)
     return tuple(found.values())
+
+
+def _root_links(html: str) -> Links:
+    if '="/' not in html and "='/" not in html:
+        return ()  # most notes link nothing on the site by its root: skip the regex
+    links: list[tuple[str, str]] = []
+    for m in _ROOT_LINK.finditer(html):
+        try:
+            path = urlsplit(htmlmod.unescape(m.group(3))).path
+        except ValueError:
+            continue
+        links.append((m.group(1).lower(), path))
+    return tuple(links)
 
 
 def _owner_html(site: Site) -> Iterator[tuple[str, str]]:

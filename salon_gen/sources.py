@@ -137,10 +137,14 @@ def _page_bundles(root: Path, folder: Path) -> list[str]:
     with os.scandir(folder) as entries:
         for e in entries:
             if e.is_dir(follow_symlinks=False) and not is_ignored(e.name):
-                found += (
-                    f"{base}/{e.name}/{n}" for n in INDEX_NAMES if (Path(e.path) / n).is_file()
-                )
+                found += (f"{base}/{e.name}/{n}" for n in INDEX_NAMES if _plain_file(e.path, n))
     return found
+
+
+def _plain_file(folder: str, name: str) -> bool:
+    """A regular file, not a symbolic link (which could lead outside the salon)."""
+    path = Path(folder) / name
+    return path.is_file() and not path.is_symlink()
 
 
 def bundle_folders(paths: list[str], base: str) -> set[str]:
@@ -168,7 +172,7 @@ def _in_bundle(path: str, folders: set[str], base: str) -> bool:
 
 
 def _bundle_files(
-    root: Path, folders: set[str]
+    root: Path, folders: set[str], found: set[str]
 ) -> tuple[list[str], list[Resource], list[Diagnostic]]:
     """Each bundle's page, its other files as resources, and a warning for each Markdown
     file inside it: Hugo counts those as resources, not pages; salon publishes them as
@@ -177,7 +181,7 @@ def _bundle_files(
     resources: list[Resource] = []
     diags: list[Diagnostic] = []
     for folder in sorted(folders):
-        index = next(f"{folder}/{n}" for n in INDEX_NAMES if (root / folder / n).is_file())
+        index = next(f"{folder}/{n}" for n in INDEX_NAMES if f"{folder}/{n}" in found)
         pages.append(index)
         for p in walk(root / folder):
             rel = p.relative_to(root).as_posix()
@@ -213,7 +217,7 @@ def _content_markdown(
     folders = bundle_folders(found, base)
     if not folders:
         return found, [], []
-    pages, resources, diags = _bundle_files(root, folders)
+    pages, resources, diags = _bundle_files(root, folders, set(found))
     plain = [p for p in found if not _in_bundle(p, folders, base)]
     paths = sorted([*plain, *pages], key=lambda rel: rel.split("/"))
     return paths, resources, diags

@@ -193,3 +193,29 @@ def test_the_fast_path_leaves_absolute_only_html_alone() -> None:
 def test_a_resource_knows_its_path_in_the_salon() -> None:
     r = Resource(bundle="content/notes/trip/index.md", path="images/x.png", source="/x")
     assert r.content_path == "content/notes/trip/images/x.png"
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<img src="x.png">',
+        "<a href='x.pdf'>",
+        '<A HREF="x.pdf">',
+        '<video poster="still.jpg">',
+        '<a class="u" href="https://e.x/">e</a><img alt="" src="x.png">',
+    ],
+)
+def test_the_fast_path_never_skips_a_relative_url(html: str) -> None:
+    from salon_gen.bundles import needs_resolving
+
+    assert needs_resolving(html, "/")
+    _, problems = resolve_links("content/notes/x.md", html, "/", Targets(), lambda _s, _n: 1)
+    assert len(problems) == 1
+
+
+def test_the_fast_path_skips_absolute_urls_only() -> None:
+    from salon_gen.bundles import needs_resolving
+
+    html = '<a href="mailto:a@b.c">m</a><a href="#x">x</a><img src="/static/a.png"><a href="//h/">h</a>'
+    assert not needs_resolving(html, "/")
+    assert needs_resolving(html, "/blog/")

@@ -111,3 +111,17 @@ def test_a_build_and_the_preview_warn_alike(make_salon: Callable[..., Path]) -> 
     preview = Incremental(root, root.parent / "preview")
     report = preview.rebuild({}, now=NOW)
     assert [d.format().split("\n")[0] for d in report.warnings] == expected
+    # the preview remembers what it looked at: an edit is seen, the unchanged note is not lost
+    (root / "content/notes/b.md").write_text(
+        "---\ntitle: B\ndate: 2026-01-01\ntags: [letters]\n---\n[gone](/gone/)\n"
+    )
+    report = preview.rebuild({str(root / "content/notes/b.md"): "content"}, now=NOW)
+    assert [d.format().split("\n")[0] for d in report.warnings] == [
+        *expected,
+        "content/notes/b.md:6: warning: link to '/gone/' matches no page or file of the site",
+    ]
+    # a page appearing answers a link that was broken
+    (root / "content/pages").mkdir()
+    (root / "content/pages/gone.md").write_text("---\ntitle: Gone\n---\nHere.\n")
+    report = preview.rebuild({str(root / "content/pages/gone.md"): "content"}, now=NOW)
+    assert [d.format().split("\n")[0] for d in report.warnings] == expected
