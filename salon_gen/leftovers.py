@@ -15,8 +15,9 @@ from .frontmatter import FrontMatter
 # Template syntax salon does not run: Liquid tags and output, Hugo shortcodes, kramdown
 # attribute lists, Pelican's link placeholders. Left in a note they show as raw text.
 _LEFTOVER = re.compile(
-    r"(\{%-?\s*\w.*?%\}|\{\{[<%].*?[>%]\}\}|\{\{-?\s*(?:site|page|post|include|"
-    r"content|\.Site|\.Params)\b.*?\}\}|^\s*\{:\s*[^}]*\}\s*$|\{:toc\}|"
+    r"(\{%-?\s*\w.*?%\}|\{\{[<%].*?[>%]\}\}|\{\{-?\s*(?:(?:site|page|post|include|"
+    r"content|\.Site|\.Params)\b|['\"]).*?\}\}|\{\{[^{}|]+\|\s*[a-z_]+.*?\}\}|"
+    r"^\s*\{:\s*[^}]*\}\s*$|\{:toc\}|"
     r"\{(?:filename|static|attach)\}\S*)"
 )
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")

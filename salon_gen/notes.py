@@ -130,6 +130,19 @@ def _stem(path: str) -> str:
 
 def _slug(reader: Fields, stem: str) -> str | None:
     explicit = reader.text("slug")
+    if explicit == "":
+        explicit = None  # Pelican's `Slug:` left empty: the default slug, as Pelican does
+    if explicit is not None and not is_safe_slug(explicit):
+        tame = slugify(explicit)
+        if tame and not any(c in explicit for c in "/\\") and not explicit.startswith("."):
+            # Harmless characters URLs can do without ("a+b", "C++ notes"): keep going.
+            reader.warn(
+                "slug",
+                f"slug '{explicit}' has characters salon keeps out of URLs; "
+                f"it is published as '{tame}'",
+                hint=f"write slug: {tame} (and aliases: for the old URL)",
+            )
+            return tame
     if explicit is not None:
         if not is_safe_slug(explicit):
             suggestion = slugify(explicit.replace("/", "-").replace(".", ""))

@@ -407,7 +407,8 @@ def test_leftover_template_syntax_is_a_warning_with_its_line() -> None:
     value, diags = note(
         "---\ntitle: t\ndate: 2026-01-01\n---\nIntro.\n\n{% highlight ruby %}\n"
         '{{< figure src="x.png" >}}\nSee `{% raw %}` and {{ site.baseurl }}/x.\n'
-        "{: .note}\n\n```\n{% in code %}\n```\n",
+        "{: .note}\n\n```\n{% in code %}\n```\n![a]({{ '/x.png' | relative_url }})\n"
+        "{{ page.title | upcase }} and {{ x }}\n",
         path="p.md",
     )
     assert value is not None
@@ -421,6 +422,21 @@ def test_leftover_template_syntax_is_a_warning_with_its_line() -> None:
         "p.md:9: warning: a Liquid or Hugo template expression is left in the text: "
         "{{ site.baseurl }}" + hint,
         "p.md:10: warning: a kramdown attribute list is left in the text: {: .note}" + hint,
+        "p.md:15: warning: a Liquid or Hugo template expression is left in the text: "
+        "{{ '/x.png' | relative_url }}" + hint,
+        "p.md:16: warning: a Liquid or Hugo template expression is left in the text: "
+        "{{ page.title | upcase }}" + hint,
+    ]
+
+
+def test_an_empty_slug_is_the_default_and_harmless_characters_are_tamed() -> None:
+    value, diags = note("Title: t\nDate: 2026-01-01\nSlug:\n\nx\n", path="content/notes/my-post.md")
+    assert diags == [] and value is not None and value.slug == "my-post"
+    value, diags = note("---\ntitle: t\ndate: 2026-01-01\nslug: web+pwn\n---\n", path="p.md")
+    assert value is not None and value.slug == "web-pwn"
+    assert diags == [
+        "p.md:4: warning: slug 'web+pwn' has characters salon keeps out of URLs; it is "
+        "published as 'web-pwn'\n  hint: write slug: web-pwn (and aliases: for the old URL)"
     ]
 
 
