@@ -216,6 +216,9 @@ def test_the_fast_path_never_skips_a_relative_url(html: str) -> None:
 def test_the_fast_path_skips_absolute_urls_only() -> None:
     from salon_gen.bundles import needs_resolving
 
-    html = '<a href="mailto:a@b.c">m</a><a href="#x">x</a><img src="/static/a.png"><a href="//h/">h</a>'
+    html = (
+        '<a href="mailto:a@b.c">m</a><a href="#x">x</a><img src="/static/a.png">'
+        '<a class="x" href="//h/">h</a><span class="y">code</span>'
+    )
     assert not needs_resolving(html, "/")
     assert needs_resolving(html, "/blog/")
