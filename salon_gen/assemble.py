@@ -97,10 +97,14 @@ def _alias_line(info: Mapping[str, SourceInfo], source: str, alias: str) -> int:
     src = info.get(source)
     if src is None:
         return 1
-    for n, line in enumerate(src.text.split("\n")[: src.body_line - 1], start=1):
-        if alias.rstrip("/") in line and n > 1:
+    keys = sorted(src.key_lines[k] for k in ALIAS_KEYS if k in src.key_lines)
+    if not keys:
+        return 1
+    lines = src.text.split("\n")[: src.body_line - 1]
+    for n in range(keys[0], len(lines) + 1):  # from the first alias key to the body
+        if alias.rstrip("/") in lines[n - 1]:
             return n
-    return next((src.key_lines[k] for k in ALIAS_KEYS if k in src.key_lines), 1)
+    return keys[0]
 
 
 def shown(note: Note, now: datetime, drafts: bool) -> bool:
