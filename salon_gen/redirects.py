@@ -40,6 +40,8 @@ def check_aliases(
     page of the site, another alias, one of `files` (statics, bundles' files), or a path
     in `reserved` (salon's own pages). `line_of(source, alias)` points at the alias."""
     diags: list[Diagnostic] = []
+    if not any(item.aliases for item in items):
+        return diags  # the common case, on every rebuild of a preview: nothing to index
     taken = _Taken()
     for item in items:
         taken.add(item.url + "index.html", f"the page of {item.source}")
