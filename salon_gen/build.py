@@ -134,7 +134,7 @@ def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) 
     site_files, statics, pages, rendered, next_change, warnings = _build_site(
         root, config, now, options, paths
     )
-    report = write.write_site(out, site_files, statics, paths.manifest(out))
+    report = write.write_site(out, site_files, statics, paths.manifest(out), within=root)
     all_warnings = tuple(config_diags) + warnings
     state.save_fingerprint(
         paths,
