@@ -8,8 +8,9 @@ and nothing is written. Must not print: the CLI reports.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from .errors import BuildFailed, Diagnostic, has_errors
 # Only what the no-change fast path needs is imported at module level: an up-to-date build
 # should cost little more than starting Python. Everything else is imported where used.
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
     from datetime import tzinfo
 
     from . import assemble, render, sources
@@ -511,14 +513,42 @@ def _render_markdown(todo: list[tuple[str, str]], jobs: int | None) -> dict[str,
     if workers <= 1 or len(todo) < PARALLEL_THRESHOLD:
         renderer = MarkdownRenderer()
         return {k: renderer.render(text) for k, text in todo}
-    from concurrent.futures import ProcessPoolExecutor
-
     size = max(1, len(todo) // (workers * 4))
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    out: dict[str, RenderedMarkdown] = {}
+    with _worker_pool(workers) as pool:
         results = pool.map(_render_chunk, [[t for _, t in c] for c in chunks])
-        out: dict[str, RenderedMarkdown] = {}
         for chunk, rendered in zip(chunks, results, strict=True):
             for (k, _), md in zip(chunk, rendered, strict=True):
                 out[k] = md
     return out
+
+
+@contextlib.contextmanager
+def _worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A process pool that leaves no worker behind. Done: shut down as usual. Stopped
+    (SIGTERM, SIGHUP or Ctrl-C raise in the main thread, see `stopping`) or failed: the
+    queued chunks are cancelled and the workers terminated now, not waited for. Workers
+    also die if this process is killed outright (`stopping.worker_started`)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .stopping import worker_started
+
+    before = set(multiprocessing.active_children())
+    pool = ProcessPoolExecutor(
+        max_workers=workers, initializer=worker_started, initargs=(os.getpid(),)
+    )
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        mine = [p for p in multiprocessing.active_children() if p not in before]
+        for process in mine:
+            process.terminate()
+        for process in mine:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+        raise
+    pool.shutdown()

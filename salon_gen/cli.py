@@ -144,8 +144,10 @@ def build(
     """
     from .build import BuildOptions
     from .build import build as run_build
+    from .stopping import Stopped, stop_on_signals
 
     started = time.perf_counter()
+    restore = stop_on_signals()  # SIGTERM, SIGHUP: stop in order, as Ctrl-C does
     try:
         result = run_build(
             source,
@@ -167,6 +169,14 @@ def build(
             err=True,
         )
         raise SystemExit(1) from None
+    except KeyboardInterrupt as stop:  # the workers are gone and the site folder is whole
+        why = f"stopped by {stop.name}" if isinstance(stop, Stopped) else "interrupted"
+        click.echo(
+            f"salon build: {why} before it finished; the site folder is left whole", err=True
+        )
+        raise SystemExit(128 + (stop.signum if isinstance(stop, Stopped) else 2)) from None
+    finally:
+        restore()
     _report(result.warnings)
     if result.fetched:
         click.echo(result.fetched)
