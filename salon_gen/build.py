@@ -22,7 +22,7 @@ from .errors import BuildFailed, Diagnostic, has_errors
 # Only what the no-change fast path needs is imported at module level: an up-to-date build
 # should cost little more than starting Python. Everything else is imported where used.
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing.pool
     from datetime import tzinfo
 
     from . import assemble, render, sources
@@ -517,7 +517,7 @@ def _render_markdown(todo: list[tuple[str, str]], jobs: int | None) -> dict[str,
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
     out: dict[str, RenderedMarkdown] = {}
     with _worker_pool(workers) as pool:
-        results = pool.map(_render_chunk, [[t for _, t in c] for c in chunks])
+        results = pool.map(_render_chunk, [[t for _, t in c] for c in chunks], chunksize=1)
         for chunk, rendered in zip(chunks, results, strict=True):
             for (k, _), md in zip(chunk, rendered, strict=True):
                 out[k] = md
@@ -525,30 +525,29 @@ def _render_markdown(todo: list[tuple[str, str]], jobs: int | None) -> dict[str,
 
 
 @contextlib.contextmanager
-def _worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
-    """A process pool that leaves no worker behind. Done: shut down as usual. Stopped
-    (SIGTERM, SIGHUP or Ctrl-C raise in the main thread, see `stopping`) or failed: the
-    queued chunks are cancelled and the workers terminated now, not waited for. Workers
-    also die if this process is killed outright (`stopping.worker_started`)."""
+def _worker_pool(workers: int) -> Iterator[multiprocessing.pool.Pool]:
+    """A process pool that leaves no worker behind. Done: closed and joined as usual.
+    Stopped (SIGTERM, SIGHUP or Ctrl-C raise in the main thread, see `stopping`) or failed:
+    the workers are terminated now, not waited for. Workers also die if this process is
+    killed outright (`stopping.worker_started`). `multiprocessing.Pool`, not
+    `ProcessPoolExecutor`: its `terminate` is made for this, while stopping the executor
+    mid-map races its manager thread on CPython 3.11 (tracebacks, a hang at exit)."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
-    from .stopping import worker_started
+    from .stopping import signals_held, worker_started
 
-    before = set(multiprocessing.active_children())
-    pool = ProcessPoolExecutor(
-        max_workers=workers, initializer=worker_started, initargs=(os.getpid(),)
-    )
+    pool: multiprocessing.pool.Pool | None = None
     try:
-        yield pool
+        with signals_held():  # the workers are forked here: a stop waits until they can die
+            pool = multiprocessing.Pool(
+                workers, initializer=worker_started, initargs=(os.getpid(),)
+            )
+        yield pool  # (a stop that waited is raised just above, with `pool` already set)
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        mine = [p for p in multiprocessing.active_children() if p not in before]
-        for process in mine:
-            process.terminate()
-        for process in mine:
-            process.join(timeout=5)
-            if process.is_alive():
-                process.kill()
+        if pool is not None:
+            with signals_held():  # another signal must not cut the cleanup short
+                pool.terminate()
+                pool.join()
         raise
-    pool.shutdown()
+    pool.close()
+    pool.join()

@@ -4,7 +4,8 @@ Owns `stop_on_signals`, which `salon build` and `salon serve` install so that a 
 manager's SIGTERM or a closing terminal's SIGHUP stops them as Ctrl-C does (an exception
 in the main thread, so `finally` blocks run: the preview removes its folder, a build shuts
 its worker pool down), and `worker_started`, run first in every worker process, so workers
-leave stopping to their parent and die with it. Must not print or exit.
+leave stopping to their parent and die with it, and `signals_held`, for the moments a
+stop must wait for (forking workers, swapping the site folder). Must not print or exit.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 STOP_SIGNALS = tuple(s for s in ("SIGTERM", "SIGHUP") if hasattr(signal, s))
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -50,6 +51,22 @@ def stop_on_signals() -> Callable[[], None]:
     return restore
 
 
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold back SIGINT, SIGTERM and SIGHUP in this thread while the block runs; one that
+    came meanwhile is acted on when it ends. Processes forked inside start with them held
+    too, until `worker_started` has made them harmless."""
+    held = {signal.SIGINT, *(getattr(signal, s) for s in STOP_SIGNALS)}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
 def worker_started(parent: int) -> None:
     """The first thing a worker process does. A forked worker inherits its parent's
     handlers: it must not turn a SIGTERM from its parent into an exception (it would print
@@ -67,3 +84,6 @@ def worker_started(parent: int) -> None:
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before the death signal was asked for
         os._exit(1)
+    if hasattr(signal, "pthread_sigmask"):  # forked inside `signals_held`: let them in now
+        held = {signal.SIGINT, *(getattr(signal, s) for s in STOP_SIGNALS)}
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)

@@ -14,11 +14,12 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .stopping import signals_held
 from .urls import safe_output_path
 
 if TYPE_CHECKING:  # types only: the no-change fast path should not import the model
@@ -133,7 +134,7 @@ def write_site(
         st = os.stat(s.source)
         place(s.dest, f"src:{st.st_size}:{st.st_mtime_ns}", Path(s.source))
 
-    with _signals_held():  # a SIGTERM between the renames would leave no site folder
+    with signals_held():  # a SIGTERM between the renames would leave no site folder
         if out_dir.exists():
             out_dir.rename(old)
         new.rename(out_dir)
@@ -148,22 +149,6 @@ def write_site(
     os.replace(tmp, manifest_path)
     removed = len(previous.keys() - manifest.keys())
     return WriteReport(written=written, unchanged=unchanged, removed=removed, files=len(manifest))
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold back SIGINT, SIGTERM and SIGHUP (delivered, and acted on, once this ends)."""
-    import signal
-
-    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP} if hasattr(signal, "SIGHUP") else set()
-    if not held or not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _check_sources(statics: Sequence[StaticFile], within: Path | None) -> None:
