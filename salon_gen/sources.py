@@ -109,11 +109,11 @@ def walk(folder: Path, within: Path | None = None) -> list[Path]:
 def _walk(folder: Path, within: Path) -> tuple[list[Path], list[Diagnostic]]:
     """`walk`, its problems returned rather than raised."""
     diags: list[Diagnostic] = []
-    rels = _scan_from(within, folder, is_published, True, diags)
+    rels = _scan_from(within, folder, _is_static, True, diags)
     return [within / rel for rel in rels], diags
 
 
-def is_published(name: str) -> bool:
+def _is_static(name: str) -> bool:
     """A static file's name that is published: not hidden, not an editor's temporary file."""
     return not is_ignored(name)
 
