@@ -19,6 +19,7 @@ import html5lib
 import pytest
 
 from salon_gen.build import BuildOptions, build
+from salon_gen.cache import RenderCache
 from salon_gen.markdown import MarkdownProblem, MarkdownRenderer
 from salon_gen.mathml import MAX_CHARS, MAX_DEPTH, FormulaError, MathConverter
 
@@ -199,6 +200,15 @@ def test_a_paragraph_of_unclosed_openers_is_read_in_linear_time(md: MarkdownRend
     # Each `\(` would otherwise scan to the end of the paragraph for its `\)`.
     text = "\\( a " * 20_000
     assert md.render(text).html == "<p>" + "( a " * 19_999 + "( a</p>\n"
+
+
+def test_problems_survive_the_render_cache(md: MarkdownRenderer, tmp_path: Path) -> None:
+    rendered = md.render("Fine $x$.\n\nBroken $\\frac{$.")
+    assert len(rendered.problems) == 1
+    with RenderCache(tmp_path / "cache.sqlite") as cache:
+        cache.replace_all({"k": rendered}, ["k"])
+    with RenderCache(tmp_path / "cache.sqlite") as cache:
+        assert cache.get_many(["k"]) == {"k": rendered}
 
 
 # --- valid HTML -------------------------------------------------------------------------
