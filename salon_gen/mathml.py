@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import re
-import unicodedata
 
 import math_core
 
@@ -77,18 +76,22 @@ class MathConverter:
 
 # math-core writes MathML Core, which browsers implement. The Nu HTML checker (and so
 # check_site.sh) validates MathML against the MathML 3 schema, where `displaystyle` and
-# `scriptlevel` belong on <mstyle> (MathML 3 §3.3.4); Core makes them global attributes but
-# still honours them on <mstyle>, which then passes them on by inheritance. So an element
-# carrying them is wrapped in an <mstyle> that carries them instead: same drawing, valid in both.
+# `scriptlevel` belong on <mstyle> (MathML 3 §3.3.4; <mtable> may keep `displaystyle`); Core
+# makes them global attributes but still honours them on <mstyle>, which passes them on by
+# inheritance. So an element carrying them is wrapped in an <mstyle> that carries them
+# instead: the same drawing, valid in both. Not <mtable>'s `displaystyle`: Core's user-agent
+# style sheet resets an <mtable> to compact style, so only its own attribute makes an
+# `aligned` display-size.
+_SCRIPTLEVEL = re.compile(r'\sscriptlevel="[^"]*"')
 _STYLE_ATTRIBUTES = re.compile(r'\s(?:displaystyle|scriptlevel)="[^"]*"')
 _KEEPS_STYLE = frozenset({"math", "mstyle"})
 
-# A text run may not start with a combining character (the checker warns: it has nothing to
-# combine with). math-core uses a few as accents; these are their spacing forms, which the
-# MathML operator dictionary knows as stretchy accents. COMBINING LOW LINE under <mover> is
-# an \overline, under <munder> an \underline.
-_SPACING_ACCENT = {"\u0302": "\u02c6", "\u20d7": "\u2192"}
-_LOW_LINE = {"mover": "\u00af", "munder": "_"}
+# math-core writes \vec as COMBINING RIGHT ARROW ABOVE, which browsers draw beside the letter
+# rather than over it; the spacing arrow sits where it should. (Its other combining accents,
+# \widehat's U+0302 and \overline's U+0332, are the only characters browsers stretch over a
+# whole group: they stay, and the checker's "text run starts with a composing character" is
+# a warning we accept.)
+_SPACING_ACCENT = {"\u20d7": "\u2192"}
 
 # math-core's output is regular: tags with double-quoted attributes, text already escaped.
 _TAG_OR_TEXT = re.compile(r"<(/?)([a-z-]+)([^>]*?)(/?)>|([^<]+)")
@@ -101,20 +104,15 @@ def _for_html5(mathml: str) -> str:
     for match in _TAG_OR_TEXT.finditer(mathml):
         closing, name, attrs, empty, text = match.groups()
         if text is not None:
-            if text and unicodedata.combining(text[0]):
-                parent = stack[-2][0] if len(stack) >= 2 else ""
-                first = _SPACING_ACCENT.get(text[0])
-                if first is None and text[0] == "\u0332":
-                    first = _LOW_LINE.get(parent)
-                text = (first if first is not None else "\u00a0" + text[0]) + text[1:]
-            out.append(text)
+            out.append(_SPACING_ACCENT.get(text, text))
             continue
         if closing:
             popped, wrapped = stack.pop() if stack else (name, False)
             out.append(f"</{popped}></mstyle>" if wrapped else f"</{popped}>")
             continue
-        style = "" if name in _KEEPS_STYLE else "".join(_STYLE_ATTRIBUTES.findall(attrs))
-        tag = f"<{name}{_STYLE_ATTRIBUTES.sub('', attrs) if style else attrs}>"
+        moving = _SCRIPTLEVEL if name == "mtable" else _STYLE_ATTRIBUTES
+        style = "" if name in _KEEPS_STYLE else "".join(moving.findall(attrs))
+        tag = f"<{name}{moving.sub('', attrs) if style else attrs}>"
         if style:
             tag = f"<mstyle{style}>{tag}"
         if empty:  # <mspace/>: written out in full, as every other element is

@@ -71,7 +71,7 @@ def test_display_brackets_on_their_own_lines_are_a_block(md: MarkdownRenderer) -
     html = md.render(text).html
     # It interrupts the paragraph, as a fence would.
     assert html.startswith('<p>Aligned:</p>\n<div class="math-display" tabindex="0">')
-    assert "<mtable>" in html and html.count("<mtr>") == 2
+    assert '<mtable displaystyle="true">' in html and html.count("<mtr>") == 2
     assert annotations(html) == ["\\begin{aligned} a &amp;= b + c \\\\ &amp;= d \\end{aligned}"]
     assert html.endswith("</math></div>\n<p>Done.</p>\n")
 
@@ -260,7 +260,11 @@ def test_output_is_valid_for_the_nu_checker(md: MarkdownRenderer) -> None:
         timeout=120,
     )
     messages = json.loads(out.stdout)["messages"]
-    assert [m for m in messages if m.get("type") == "error" or m.get("subType") == "warning"] == []
+    problems = [m for m in messages if m.get("type") == "error" or m.get("subType") == "warning"]
+    # \widehat and \overline/\underline are drawn with a combining character, the only kind
+    # browsers stretch over a group (mathml.py); the checker's warning about it is accepted.
+    composing = "Text run starts with a composing character."
+    assert [m["message"] for m in problems] == [composing] * 3
 
 
 # --- a whole build ----------------------------------------------------------------------
