@@ -102,6 +102,8 @@ def test_brackets_inside_a_paragraph_stay_escaped_brackets(md: MarkdownRenderer)
         "Pay $ 5 and $ 6.",
         "A lone $ sign.",
         "Between $20 and $30 per hour, $40 at night",
+        "From $5/$10, or $5,000\u2013$10,000 for US$5 and US$10.",
+        "I have $5. You have $3.",
     ],
 )
 def test_prices_stay_prose(md: MarkdownRenderer, text: str) -> None:
@@ -184,6 +186,27 @@ def test_text_in_math_is_escaped(md: MarkdownRenderer) -> None:
     html = md.render("$\\text{<script>alert(1)</script>} < x$").html
     assert "<script>" not in html
     assert "<mtext>&lt;script&gt;alert(1)&lt;/script&gt;</mtext>" in html
+
+
+def test_accents_are_the_characters_browsers_stretch() -> None:
+    html = MathConverter().convert("\\vec{v} \\widehat{ab} \\overline{AB}", display=False)
+    # \vec: the spacing arrow, which browsers place over the letter; \widehat and \overline
+    # keep their combining characters, the only ones browsers stretch over a group.
+    assert '<mo stretchy="false">\u2192</mo>' in html
+    assert '<mo stretchy="true">\u0302</mo>' in html
+    assert '<mo stretchy="true">\u0332</mo>' in html
+
+
+def test_style_attributes_move_to_mstyle_except_on_tables() -> None:
+    converter = MathConverter()
+    frac = converter.convert("\\dfrac{1}{2}", display=False)
+    assert '<mstyle displaystyle="true"><mfrac><mn>1</mn><mn>2</mn></mfrac></mstyle>' in frac
+    table = converter.convert("\\begin{aligned} a &= b \\end{aligned}", display=True)
+    assert '<mstyle scriptlevel="0"><mtable displaystyle="true">' in table
+    assert table.count("<mstyle") == table.count("</mstyle>") == 1
+    # Empty elements are written out in full, as every other element is.
+    space = converter.convert("a\\,b", display=False)
+    assert '<mspace width="0.16666667em"></mspace>' in space and "/>" not in space
 
 
 def test_huge_and_deep_formulas_are_refused_not_crashed() -> None:
