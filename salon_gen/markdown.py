@@ -13,6 +13,7 @@ and keeps no state between calls except what a `MarkdownRenderer` instance cache
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -353,7 +354,8 @@ def _use_math(md: MarkdownIt, converter: mathml.MathConverter) -> None:
     md.block.ruler.before(
         "fence", "math_block_brackets", _math_block_brackets, {"alt": ["paragraph"]}
     )
-    md.core.ruler.after("inline", "salon_math", lambda state: _convert_math(converter, state))
+    convert = functools.partial(_convert_math, converter)
+    md.core.ruler.after("footnote_tail", "salon_math", convert)
     for kind in (*_MATH_TOKENS, "math_block"):
         md.add_render_rule(kind, _render_math)
 
@@ -443,22 +445,37 @@ def _math_block_brackets(state: StateBlock, start_line: int, end_line: int, sile
 
 
 def _convert_math(converter: mathml.MathConverter, state: StateCore) -> None:
-    """Convert every formula to MathML (meta["html"]), noting what cannot be converted."""
+    """Convert every formula to MathML (meta["html"]), noting what cannot be converted.
+
+    Runs after footnote_tail: an inline footnote (`^[...]`) is parsed on its own and has no
+    line, so its formulas are reported at the line of its mark in the text."""
     problems: list[MarkdownProblem] = state.env.setdefault(_PROBLEMS, [])
+    mark_lines: dict[int, int] = {}  # footnote id -> line of its first mark
+    footnote_line = 1
     for token in state.tokens:
-        first = (token.map[0] if token.map else 0) + 1
+        if token.type == "footnote_open":
+            footnote_line = mark_lines.get(token.meta.get("id", -1), footnote_line)
+        first = token.map[0] + 1 if token.map else footnote_line
         if token.type == "math_block":
             _convert_one(converter, token, first, display=True, problems=problems)
         elif token.type == "inline" and token.children:
-            pending = list(token.children)
+            offset = 0  # lines into the paragraph, for footnote marks
+            pending = list(reversed(token.children))
             while pending:
                 child = pending.pop()
                 if child.type in _MATH_TOKENS:
                     line = first + child.meta.get("line_offset", 0)
                     display = child.type == "math_inline_double"
                     _convert_one(converter, child, line, display=display, problems=problems)
+                    offset = child.meta.get("line_offset", offset) + child.content.count("\n")
+                elif child.type in ("softbreak", "hardbreak"):
+                    offset += 1
+                elif child.type == "html_inline":
+                    offset += child.content.count("\n")
+                elif child.type == "footnote_ref":
+                    mark_lines.setdefault(child.meta["id"], first + offset)
                 elif child.children:  # an image's alt text
-                    pending.extend(child.children)
+                    pending.extend(reversed(child.children))
     problems.sort(key=lambda p: p.line)
 
 

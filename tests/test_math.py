@@ -176,6 +176,17 @@ def test_a_malformed_formula_is_shown_as_source_with_its_line(md: MarkdownRender
     )
 
 
+def test_math_in_footnotes_is_rendered_and_located(md: MarkdownRenderer) -> None:
+    text = "Text.\nMore^[inline $x$ and $\\bad{$]\n\nRef.[^1]\n\n[^1]: With $y$ and $\\worse$.\n"
+    r = md.render(text)
+    assert r.html.count("<math>") == 2
+    # An inline footnote has no line of its own: its mark's line (2) stands for it.
+    assert [(p.line, p.message) for p in r.problems] == [
+        (2, 'cannot render math `\\bad{`: unknown command "\\bad"'),
+        (6, 'cannot render math `\\worse`: unknown command "\\worse"'),
+    ]
+
+
 def test_the_source_of_a_failed_formula_is_escaped(md: MarkdownRenderer) -> None:
     r = md.render("$<b>\\foo</b>&$")
     assert r.html == '<p><code class="math-error">$&lt;b&gt;\\foo&lt;/b&gt;&amp;$</code></p>\n'
