@@ -295,7 +295,7 @@ def parse_sources(
                 pair, more = notes.parse_person(f.path, fm, md)
                 if pair is not None:
                     value, private = pair
-            found = tuple(more)
+            found = tuple(more) + _markdown_problems(f.path, fm.body_line, md)
         parsed.append(
             ParsedSource(
                 kind=kind,
@@ -307,6 +307,20 @@ def parse_sources(
             )
         )
     return parsed, len(fresh), tuple(general)
+
+
+def _markdown_problems(path: str, body_line: int, md: RenderedMarkdown) -> tuple[Diagnostic, ...]:
+    """What rendered, but not as written (a formula shown as source), located in the file."""
+    return tuple(
+        Diagnostic(
+            path=path,
+            line=body_line + p.line - 1,
+            severity="warning",
+            message=p.message,
+            hint=p.hint,
+        )
+        for p in md.problems
+    )
 
 
 def assemble_site(
