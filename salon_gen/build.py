@@ -8,8 +8,9 @@ and nothing is written. Must not print: the CLI reports.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from .errors import BuildFailed, Diagnostic, has_errors
 # Only what the no-change fast path needs is imported at module level: an up-to-date build
 # should cost little more than starting Python. Everything else is imported where used.
 if TYPE_CHECKING:
+    import multiprocessing.pool
     from datetime import tzinfo
 
     from . import assemble, linkcheck, render, sources
@@ -135,7 +137,7 @@ def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) 
     site_files, statics, pages, rendered, next_change, warnings = _build_site(
         root, config, now, options, paths
     )
-    report = write.write_site(out, site_files, statics, paths.manifest(out))
+    report = write.write_site(out, site_files, statics, paths.manifest(out), within=root)
     all_warnings = tuple(config_diags) + warnings
     state.save_fingerprint(
         paths,
@@ -294,7 +296,7 @@ def parse_sources(
                 pair, more = notes.parse_person(f.path, fm, md)
                 if pair is not None:
                     value, private = pair
-            found = tuple(more)
+            found = tuple(more) + _markdown_problems(f.path, fm.body_line, md)
         parsed.append(
             ParsedSource(
                 kind=kind,
@@ -306,6 +308,20 @@ def parse_sources(
             )
         )
     return parsed, len(fresh), tuple(general)
+
+
+def _markdown_problems(path: str, body_line: int, md: RenderedMarkdown) -> tuple[Diagnostic, ...]:
+    """What rendered, but not as written (a formula shown as source), located in the file."""
+    return tuple(
+        Diagnostic(
+            path=path,
+            line=body_line + p.line - 1,
+            severity="warning",
+            message=p.message,
+            hint=p.hint,
+        )
+        for p in md.problems
+    )
 
 
 def assemble_site(
@@ -540,14 +556,41 @@ def _render_markdown(todo: list[tuple[str, str]], jobs: int | None) -> dict[str,
     if workers <= 1 or len(todo) < PARALLEL_THRESHOLD:
         renderer = MarkdownRenderer()
         return {k: renderer.render(text) for k, text in todo}
-    from concurrent.futures import ProcessPoolExecutor
-
     size = max(1, len(todo) // (workers * 4))
     chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = pool.map(_render_chunk, [[t for _, t in c] for c in chunks])
-        out: dict[str, RenderedMarkdown] = {}
+    out: dict[str, RenderedMarkdown] = {}
+    with _worker_pool(workers) as pool:
+        results = pool.map(_render_chunk, [[t for _, t in c] for c in chunks], chunksize=1)
         for chunk, rendered in zip(chunks, results, strict=True):
             for (k, _), md in zip(chunk, rendered, strict=True):
                 out[k] = md
     return out
+
+
+@contextlib.contextmanager
+def _worker_pool(workers: int) -> Iterator[multiprocessing.pool.Pool]:
+    """A process pool that leaves no worker behind. Done: closed and joined as usual.
+    Stopped (SIGTERM, SIGHUP or Ctrl-C raise in the main thread, see `stopping`) or failed:
+    the workers are terminated now, not waited for. Workers also die if this process is
+    killed outright (`stopping.worker_started`). `multiprocessing.Pool`, not
+    `ProcessPoolExecutor`: its `terminate` is made for this, while stopping the executor
+    mid-map races its manager thread on CPython 3.11 (tracebacks, a hang at exit)."""
+    import multiprocessing
+
+    from .stopping import signals_held, worker_started
+
+    pool: multiprocessing.pool.Pool | None = None
+    try:
+        with signals_held():  # the workers are forked here: a stop waits until they can die
+            pool = multiprocessing.Pool(
+                workers, initializer=worker_started, initargs=(os.getpid(),)
+            )
+        yield pool  # (a stop that waited is raised just above, with `pool` already set)
+    except BaseException:
+        if pool is not None:
+            with signals_held():  # another signal must not cut the cleanup short
+                pool.terminate()
+                pool.join()
+        raise
+    pool.close()
+    pool.join()

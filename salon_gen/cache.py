@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from .markdown import RENDERER_VERSION, RenderedMarkdown
+from .markdown import RENDERER_VERSION, MarkdownProblem, RenderedMarkdown
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS markdown (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
@@ -27,17 +27,19 @@ def _encode(md: RenderedMarkdown) -> str:
     # Without a leading title, body_html is html: store it once (half the cache, and one
     # string in memory instead of two when read back).
     body = None if md.body_html == md.html else md.body_html
-    return json.dumps([md.html, md.title, body, md.excerpt, md.title_line])
+    problems = [[p.line, p.message, p.hint] for p in md.problems]
+    return json.dumps([md.html, md.title, body, md.excerpt, md.title_line, problems])
 
 
 def _decode(value: str) -> RenderedMarkdown:
-    html, title, body_html, excerpt, title_line = json.loads(value)
+    html, title, body_html, excerpt, title_line, problems = json.loads(value)
     return RenderedMarkdown(
         html=html,
         title=title,
         body_html=html if body_html is None else body_html,
         excerpt=excerpt,
         title_line=title_line,
+        problems=tuple(MarkdownProblem(line=n, message=m, hint=h) for n, m, h in problems),
     )
 
 

@@ -144,8 +144,10 @@ def build(
     """
     from .build import BuildOptions
     from .build import build as run_build
+    from .stopping import Stopped, stop_on_signals
 
     started = time.perf_counter()
+    restore = stop_on_signals()  # SIGTERM, SIGHUP: stop in order, as Ctrl-C does
     try:
         result = run_build(
             source,
@@ -167,6 +169,14 @@ def build(
             err=True,
         )
         raise SystemExit(1) from None
+    except KeyboardInterrupt as stop:  # the workers are gone and the site folder is whole
+        why = f"stopped by {stop.name}" if isinstance(stop, Stopped) else "interrupted"
+        click.echo(
+            f"salon build: {why} before it finished; the site folder is left whole", err=True
+        )
+        raise SystemExit(128 + (stop.signum if isinstance(stop, Stopped) else 2)) from None
+    finally:
+        restore()
     _report(result.warnings)
     if result.fetched:
         click.echo(result.fetched)
@@ -299,22 +309,27 @@ def follow(source: Path, url: str, name: str | None, interests: tuple[str, ...])
 def import_(source: Path, opml: Path) -> None:
     """Follow everyone in an OPML file (a blogroll or a feed reader's export), skipping
     feeds you already follow."""
-    from .roster import OpmlError, apply_import, import_opml, plan_import
+    from .roster import OpmlError, apply_import, plan_import, read_opml
 
     _config_or_fail(source, "salon import")
     try:
-        feeds = import_opml(opml.read_bytes())
+        read = read_opml(opml.read_bytes())
     except OpmlError as e:
         click.echo(f"{opml}: error: {e.message}", err=True)
         if e.hint:
             click.echo(f"  hint: {e.hint}", err=True)
         raise SystemExit(1) from None
-    plan = plan_import(source, feeds)
+    if read.recovered:
+        click.echo(f"{opml}: warning: not well-formed XML ({read.recovered})", err=True)
+        click.echo("  hint: read leniently; check the people it added", err=True)
+    for outline in read.skipped:
+        click.echo(f"  skipped {opml}:{outline.line}: {outline.name}: {outline.reason}")
+    plan = plan_import(source, read.feeds)
     for skipped in plan.skipped:
         click.echo(f"  skipped {skipped.feed.xml_url}: {skipped.reason} ({skipped.person_id})")
     for path in apply_import(source, plan):
         click.echo(f"  wrote {path}")
-    click.echo(f"{len(plan.add)} people added, {len(plan.skipped)} skipped")
+    click.echo(f"{len(plan.add)} people added, {len(plan.skipped) + len(read.skipped)} skipped")
 
 
 @main.command()

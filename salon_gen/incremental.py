@@ -238,12 +238,18 @@ class Incremental:
         if has_errors(diags):
             raise BuildFailed(diags)
         if prev is None:
-            report = write.write_site(self.output, (*html, *extras), statics, self._manifest())
+            report = write.write_site(
+                self.output, (*html, *extras), statics, self._manifest(), within=self.root
+            )
         else:
             now_there = {j.output for j in jobs_} | {f.path for f in extras} | static_stamps.keys()
             before = set(prev.pages) | set(prev.extras) | set(prev.statics)
             report = write.update_site(
-                self.output, (*html, *changed_extras), sorted(before - now_there), changed_statics
+                self.output,
+                (*html, *changed_extras),
+                sorted(before - now_there),
+                changed_statics,
+                within=self.root,
             )
 
         mem.built = _Built(

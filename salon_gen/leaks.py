@@ -78,7 +78,7 @@ def guard_site(
                 privacy.Written(path=person.source, text="\n".join(body), first_line=src.body_line)
             )
     if theme_dir is not None:
-        for path in sources.walk(theme_dir):
+        for path in sources.walk(theme_dir, root):
             try:
                 text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):

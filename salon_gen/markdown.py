@@ -2,7 +2,8 @@
 
 Owns the Markdown dialect salon speaks (CommonMark + raw HTML, tables, strikethrough,
 footnotes, task lists, typographer), heading ids and their self-links, code highlighting, and
-the plain-text views of a document (its leading `# Title` and its excerpt). markdown-it-py,
+the plain-text views of a document (its leading `# Title` and its excerpt), and where math
+is (`$x$`, `$$x$$`, `\\(x\\)`, `\\[x\\]`: mathml.py converts it). markdown-it-py,
 mdit-py-plugins and Pygments enter salon here and nowhere else.
 
 Pure: text in, values out. Must not touch the disk or the network, must not resolve or
@@ -12,6 +13,7 @@ and keeps no state between calls except what a `MarkdownRenderer` instance cache
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,9 +25,12 @@ import pygments  # type: ignore[import-untyped]  # Pygments ships no type hints
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml, unescapeAll
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.dollarmath.index import math_block_dollar, math_inline_dollar
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 from pygments.formatters import HtmlFormatter  # type: ignore[import-untyped]  # no hints
@@ -36,15 +41,17 @@ from pygments.token import STANDARD_TYPES  # type: ignore[import-untyped]  # no 
 from pygments.token import Token as PygmentsToken
 from pygments.util import ClassNotFound  # type: ignore[import-untyped]  # no hints
 
+from . import mathml
 from .urls import slugify
 
 # Our own part: bump it whenever this module changes its output for the same input. The
 # libraries' versions are part of it because an upgrade can change the output too, and this
 # string is part of the render-cache key.
-_OWN_VERSION = "2"
+_OWN_VERSION = "3"
 RENDERER_VERSION = (
     f"{_OWN_VERSION}+markdown-it-py-{markdown_it.__version__}"
     f"+mdit-py-plugins-{mdit_py_plugins.__version__}+pygments-{pygments.__version__}"
+    f"+{mathml.VERSION}"
 )
 
 EXCERPT_WORDS = 50
@@ -59,6 +66,15 @@ DARK_STYLE = "github-dark"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MarkdownProblem:
+    """Something in the text that rendered, but not as written (a formula shown as source)."""
+
+    line: int  # 1-based, within the rendered text
+    message: str
+    hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RenderedMarkdown:
     """A rendered Markdown document; plain values only, so it pickles across processes."""
 
@@ -67,6 +83,7 @@ class RenderedMarkdown:
     body_html: str  # html without that leading h1 (== html when title is None)
     excerpt: str  # plain text of the first paragraphs after the title, at most ~50 words
     title_line: int | None  # 1-based line of the leading h1 within the text, else None
+    problems: tuple[MarkdownProblem, ...] = ()
 
 
 class MarkdownRenderer:
@@ -90,6 +107,7 @@ class MarkdownRenderer:
         # label=True wraps the item's text in <label>, giving each checkbox an accessible name
         # without generated ids.
         md.use(tasklists_plugin, enabled=False, label=True)
+        _use_math(md, mathml.MathConverter())
         # Last core rule: after footnote_tail (its ids must be known) and smartquotes.
         md.core.ruler.push("salon_heading_ids", _heading_ids)
         # Our footnote rules replace the ones footnote_plugin just registered.
@@ -125,6 +143,7 @@ class MarkdownRenderer:
             body_html=body_html,
             excerpt=_excerpt(body),
             title_line=title_line,
+            problems=tuple(env.get(_PROBLEMS, ())),
         )
 
 
@@ -309,6 +328,198 @@ def _render_footnote_anchor(
     )
 
 
+# --- math ------------------------------------------------------------------------------
+
+_PROBLEMS = "salon_math_problems"  # env key: the MarkdownProblems of one render
+_MATH_HINT = "it is shown as its LaTeX source; a dollar sign that is not math is written \\$"
+_CLOSING = {"$": "$", "$$": "$$", "\\(": "\\)", "\\[": "\\]"}
+_MATH_TOKENS = ("math_inline", "math_inline_double")
+
+
+def _use_math(md: MarkdownIt, converter: mathml.MathConverter) -> None:
+    r"""`$x$` and `\(x\)` inline; `$$x$$` displayed, in a paragraph or on lines of its own;
+    `\[x\]` displayed, on lines of its own. Inline rules run before `escape` (and so before
+    code spans, emphasis and typography), so nothing inside a formula is Markdown; `\$` is a
+    dollar sign."""
+    # Pandoc's rule for `$`: the opening one has a non-space right after it, the closing one a
+    # non-space right before it and no digit after it. "It costs $5 and $10" stays prose.
+    dollars = math_inline_dollar(allow_space=False, allow_digits=False, allow_double=True)
+    md.inline.ruler.before("escape", "math_inline", _counting_lines(dollars))
+    md.inline.ruler.before("escape", "math_brackets", _counting_lines(_math_inline_brackets))
+    # No blank line inside display math: TeX forbids it, and an unclosed `$$` must not swallow
+    # the rest of the note.
+    block = math_block_dollar(allow_labels=False, allow_blank_lines=False)
+    md.block.ruler.before("fence", "math_block", block)
+    # It may interrupt a paragraph, as a fence may: `\[` on a line of its own is not prose.
+    md.block.ruler.before(
+        "fence", "math_block_brackets", _math_block_brackets, {"alt": ["paragraph"]}
+    )
+    convert = functools.partial(_convert_math, converter)
+    md.core.ruler.after("footnote_tail", "salon_math", convert)
+    for kind in (*_MATH_TOKENS, "math_block"):
+        md.add_render_rule(kind, _render_math)
+
+
+def _counting_lines(rule: Any) -> Any:
+    """`rule`, noting on the token it makes how many lines into its paragraph it starts."""
+
+    def counted(state: StateInline, silent: bool) -> bool:
+        start, count = state.pos, len(state.tokens)
+        if not rule(state, silent):
+            return False
+        if not silent and len(state.tokens) > count:
+            state.tokens[-1].meta["line_offset"] = state.src.count("\n", 0, start)
+        return True
+
+    return counted
+
+
+def _closing(src: str, start: int, stop: int, close: str) -> int | None:
+    """Where the first `\\<close>` in src[start:stop] starts; `\\x` pairs are skipped whole,
+    so `\\\\` (a TeX line break) never closes."""
+    i = src.find("\\", start, stop)
+    while i != -1 and i + 1 < stop:
+        if src[i + 1] == close:
+            return i
+        i = src.find("\\", i + 2, stop)
+    return None
+
+
+def _math_inline_brackets(state: StateInline, silent: bool) -> bool:
+    r"""`\(x\)`. (`\[x\]` is display math only on lines of its own: inside a paragraph,
+    `\[1\]` is how Markdown writers keep brackets from becoming a link.)"""
+    src, pos = state.src, state.pos
+    if not src.startswith("\\(", pos):
+        return False
+    # An opener with no closer after it: no later one has one either. Noted, so a paragraph
+    # of a thousand `\(` is read once, not a thousand times.
+    unclosed = state.env.setdefault("salon_math_unclosed", [])
+    if unclosed and unclosed[0] is src and unclosed[1] <= pos:
+        return False
+    end = _closing(src, pos + 2, state.posMax, ")")
+    if end is None:
+        unclosed[:] = [src, pos]
+        return False
+    if not src[pos + 2 : end].strip():
+        return False
+    if not silent:
+        token = state.push("math_inline", "math", 0)
+        token.content = src[pos + 2 : end]
+        token.markup = "\\("
+    state.pos = end + 2
+    return True
+
+
+def _math_block_brackets(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    r"""`\[` starting a line and `\]` ending one (the same or a later, with no blank line
+    between): display math on lines of its own."""
+    if state.sCount[start_line] - state.blkIndent >= 4:  # an indented code block
+        return False
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    src = state.src
+    if src[begin : begin + 2] != "\\[":
+        return False
+    parts: list[str] = []
+    line, start = start_line, begin + 2
+    while line < end_line and (line == start_line or not state.isEmpty(line)):
+        stop = state.eMarks[line]
+        end = _closing(src, start, stop, "]")
+        if end is not None:
+            if src[end + 2 : stop].strip():  # text after `\]`: math inside a paragraph
+                return False
+            if silent:
+                return True
+            parts.append(src[start:end])
+            token = state.push("math_block", "math", 0)
+            token.block = True
+            token.content = "\n".join(parts)
+            token.markup = "\\["
+            token.map = [start_line, line + 1]
+            state.line = line + 1
+            return True
+        parts.append(src[start:stop])
+        line += 1
+        if line < end_line:
+            start = state.bMarks[line] + state.tShift[line]
+    return False
+
+
+def _convert_math(converter: mathml.MathConverter, state: StateCore) -> None:
+    """Convert every formula to MathML (meta["html"]), noting what cannot be converted.
+
+    Runs after footnote_tail: an inline footnote (`^[...]`) is parsed on its own and has no
+    line, so its formulas are reported at the line of its mark in the text."""
+    problems: list[MarkdownProblem] = state.env.setdefault(_PROBLEMS, [])
+    mark_lines: dict[int, int] = {}  # footnote id -> line of its first mark
+    footnote_line = 1
+    for token in state.tokens:
+        if token.type == "footnote_open":
+            footnote_line = mark_lines.get(token.meta.get("id", -1), footnote_line)
+        first = token.map[0] + 1 if token.map else footnote_line
+        if token.type == "math_block":
+            _convert_one(converter, token, first, display=True, problems=problems)
+        elif token.type == "inline" and token.children:
+            offset = 0  # lines into the paragraph, for footnote marks
+            pending = list(reversed(token.children))
+            while pending:
+                child = pending.pop()
+                if child.type in _MATH_TOKENS:
+                    line = first + child.meta.get("line_offset", 0)
+                    display = child.type == "math_inline_double"
+                    _convert_one(converter, child, line, display=display, problems=problems)
+                    offset = child.meta.get("line_offset", offset) + child.content.count("\n")
+                elif child.type in ("softbreak", "hardbreak"):
+                    offset += 1
+                elif child.type == "html_inline":
+                    offset += child.content.count("\n")
+                elif child.type == "footnote_ref":
+                    mark_lines.setdefault(child.meta["id"], first + offset)
+                elif child.children:  # an image's alt text
+                    pending.extend(reversed(child.children))
+    problems.sort(key=lambda p: p.line)
+
+
+def _convert_one(
+    converter: mathml.MathConverter,
+    token: Token,
+    line: int,
+    *,
+    display: bool,
+    problems: list[MarkdownProblem],
+) -> None:
+    latex = token.content.strip()
+    try:
+        token.meta["html"] = converter.convert(latex, display=display)
+    except mathml.FormulaError as e:
+        at = len(token.content) - len(token.content.lstrip()) + (e.offset or 0)
+        shown = latex if len(latex) <= 40 else latex[:39] + _ELLIPSIS
+        message = e.message[:1].lower() + e.message[1:]
+        problems.append(
+            MarkdownProblem(
+                line=line + token.content.count("\n", 0, at),
+                message=f"cannot render math `{shown}`: {message}",
+                hint=_MATH_HINT,
+            )
+        )
+
+
+def _render_math(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    html = token.meta.get("html")
+    if html is None:  # could not be converted: the source, exactly as the owner wrote it
+        source = token.markup + token.content + _CLOSING[token.markup]
+        html = f'<code class="math-error">{escapeHtml(source)}</code>'
+    # Display math scrolls sideways in its own box rather than widening the page; the box is
+    # focusable so a keyboard can scroll it too (axe: scrollable-region-focusable).
+    if token.type == "math_block":
+        return f'<div class="math-display" tabindex="0">{html}</div>\n'
+    if token.type == "math_inline_double":
+        return f'<span class="math-display" tabindex="0">{html}</span>'
+    return str(html)
+
+
 # --- plain text ------------------------------------------------------------------------
 
 
@@ -318,7 +529,7 @@ def _plain_text(children: Sequence[Token] | None) -> str:
     parts: list[str] = []
     for child in children or ():
         kind = child.type
-        if kind == "text" or kind == "code_inline":
+        if kind in ("text", "code_inline", "math_inline", "math_inline_double"):
             parts.append(child.content)
         elif kind == "softbreak" or kind == "hardbreak":
             parts.append(" ")

@@ -20,14 +20,14 @@ import re
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 from xml.parsers import expat
 
-from . import frontmatter
+from . import frontmatter, opml
 from .model import FetchResult
 from .sanitize import plain_text, safe_link
 from .sharing import (
@@ -514,69 +514,110 @@ def followed_feeds(root: Path) -> dict[str, str]:
 # --- OPML (pure, then a plan, then the writes) -------------------------------------------------
 
 
-def _attr(el: ET.Element, name: str) -> str:
-    """An attribute by name, any case (exporters write `xmlUrl`, `xmlurl`, `XMLURL`)."""
-    wanted = name.lower()
-    return next((v for k, v in el.attrib.items() if k.lower() == wanted), "").strip()
-
-
 def _categories(text: str) -> list[str]:
     return [c for c in (collapse(p).lower() for p in re.split(r"[,/]", text)) if c]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SkippedOutline:
+    """An outline of an OPML file that is not imported, and why."""
+
+    line: int
+    name: str  # its text or title, else its xmlUrl, else "(untitled)"
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OpmlRead:
+    feeds: tuple[OpmlFeed, ...]
+    skipped: tuple[SkippedOutline, ...] = ()  # in document order
+    recovered: str | None = None  # why a strict XML parser refused the file, when it did
+
+
 def import_opml(data: bytes) -> tuple[OpmlFeed, ...]:
+    """The subscriptions of an OPML file: `read_opml(data).feeds`."""
+    return read_opml(data).feeds
+
+
+def read_opml(data: bytes) -> OpmlRead:
     """Every subscription in an OPML 1.0/2.0 file: each `<outline>` with an http(s) `xmlUrl`,
     at any depth, in document order, each feed once (a repeat adds its interests to the
-    first). Interests come from the enclosing outlines' text and the `category` attribute,
-    split on commas and slashes. OpmlError for a file that is not OPML, or that has a
-    `<!DOCTYPE>` or `<!ENTITY>` (never expanded: they are how XML bombs and file reads work)."""
+    first), and every other outline with the reason it is skipped. Interests come from the
+    enclosing outlines' text and the `category` attribute, split on commas and slashes.
+
+    A file that is not well-formed XML is read again tolerantly (`opml.parse`: a bare `&`,
+    stray quotes, missing end tags, Latin-1, HTML entities), and `recovered` says why.
+    OpmlError for a file that is not OPML, or that has a `<!DOCTYPE>` or `<!ENTITY>` (never
+    expanded: they are how XML bombs and file reads work)."""
     try:
-        root = _parse_xml(data, allow_doctype=False)
-    except _Refused as e:
+        parsed = opml.parse(data)
+    except opml.Refused as e:
         raise OpmlError(
             f"refused to read an OPML file that declares {e}",
             hint="OPML needs no DTD; remove the <!DOCTYPE ...> part, or export the file again",
         ) from None
-    except ET.ParseError as e:
+    except opml.NotWellFormed as e:
         raise OpmlError(f"not well-formed XML: {e}") from None
-    if _local(root.tag).lower() != "opml":
-        raise OpmlError(f"not an OPML file: the document is <{_local(root.tag)}>, not <opml>")
-    body = next((c for c in root if _local(c.tag).lower() == "body"), None)
-    feeds: dict[str, OpmlFeed] = {}
+    root = next((e for e in parsed.elements if e.name == "opml"), None)
+    if root is None:
+        raise OpmlError(
+            f"not an OPML file: the document is <{parsed.elements[0].name}>, not <opml>"
+        )
+    body = next((c for c in root.children if c.name == "body"), None)
+    feeds: dict[str, tuple[int, OpmlFeed]] = {}
+    skipped: list[SkippedOutline] = []
 
-    def walk(parent: ET.Element, folders: tuple[str, ...]) -> None:
-        for el in parent:
-            if _local(el.tag).lower() != "outline":
+    def skip(el: opml.Element, label: str, reason: str) -> None:
+        name = label or el.attr("xmlurl") or "(untitled)"
+        skipped.append(SkippedOutline(line=el.line, name=name, reason=reason))
+
+    def walk(parent: opml.Element, folders: tuple[str, ...]) -> None:
+        for el in parent.children:
+            if el.name != "outline":
                 continue
-            label = collapse(_attr(el, "text") or _attr(el, "title"))
-            xml_url = _attr(el, "xmlUrl")
+            label = collapse(el.attr("text") or el.attr("title"))
+            xml_url = el.attr("xmlurl")
+            inside = any(c.name == "outline" for c in el.children)
             if not xml_url:
-                walk(el, (*folders, *_categories(label)))
+                if inside:
+                    walk(el, (*folders, *_categories(label)))
+                elif "xmlurl" in el.attrs:
+                    skip(el, label, "its xmlUrl is empty")
+                elif el.attr("htmlurl") or el.attr("url"):
+                    skip(el, label, "no xmlUrl: a link, not a feed")
+                else:
+                    skip(el, label, "a folder with nothing in it")
                 continue
-            if is_http_url(xml_url):
-                html_url = _attr(el, "htmlUrl")
-                interests = (*folders, *_categories(_attr(el, "category")))
-                seen = feeds.get(xml_url)
-                if seen is None:
-                    feeds[xml_url] = OpmlFeed(
+            interests = (*folders, *_categories(el.attr("category")))
+            seen = feeds.get(xml_url)
+            if not is_http_url(xml_url):
+                skip(el, label, f"xmlUrl is not an http(s) address: {xml_url}")
+            elif seen is None:
+                html_url = el.attr("htmlurl")
+                feeds[xml_url] = (
+                    el.line,
+                    OpmlFeed(
                         xml_url=xml_url,
                         title=plain_text(label),
                         html_url=html_url if is_http_url(html_url) else None,
                         interests=clean_interests(interests),
-                    )
-                else:
-                    merged = clean_interests((*seen.interests, *interests))
-                    feeds[xml_url] = OpmlFeed(
-                        xml_url=seen.xml_url,
-                        title=seen.title,
-                        html_url=seen.html_url,
-                        interests=merged,
-                    )
-            walk(el, folders)  # an outline with a feed rarely holds more, but it may
+                    ),
+                )
+            else:
+                line, first = seen
+                merged = clean_interests((*first.interests, *interests))
+                feeds[xml_url] = (line, replace(first, interests=merged))
+                skip(el, label, f"the same feed as line {line} (its interests are added there)")
+            if inside:  # an outline with a feed rarely holds more, but it may
+                walk(el, folders)
 
     if body is not None:
         walk(body, ())
-    return tuple(feeds.values())
+    return OpmlRead(
+        feeds=tuple(f for _, f in feeds.values()),
+        skipped=tuple(skipped),
+        recovered=parsed.recovered,
+    )
 
 
 def plan_import(root: Path, feeds: Sequence[OpmlFeed]) -> ImportPlan:

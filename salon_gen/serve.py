@@ -37,6 +37,7 @@ from .httpd import DEFAULT_HOST, DEFAULT_PORT, HEARTBEAT, PreviewServer, Reload
 from .incremental import Incremental
 from .livereload import ChangeKind
 from .sources import CONTENT_DIR
+from .stopping import stop_on_signals
 
 # Seconds of quiet after the last change before rebuilding. An editor's save (write a temp
 # file, rename it over the note) takes a few milliseconds; a longer burst (a git checkout)
@@ -391,7 +392,7 @@ def run(
 ) -> int:
     """`salon serve`: preview the salon at `root` until Ctrl-C (or SIGTERM, SIGHUP). Returns
     the exit code: 0 once stopped, 1 when there is no salon or the address cannot be used."""
-    restore = _stop_on_signals()
+    restore = stop_on_signals()  # SIGTERM, SIGHUP stop it as Ctrl-C does: the folder goes
     preview = Preview(
         root,
         host=host,
@@ -427,28 +428,6 @@ def run(
         preview.stop()
         restore()
     return 0
-
-
-def _stop_on_signals() -> Callable[[], None]:
-    """Make SIGTERM (a service manager, `kill`) and SIGHUP (the terminal closed) stop the
-    preview like Ctrl-C does, so its temporary folder is removed. Returns the undo."""
-    import signal
-
-    if threading.current_thread() is not threading.main_thread():
-        return lambda: None  # only the main thread may set handlers (tests call run in one)
-
-    def interrupt(signum: int, frame: object) -> None:
-        signal.signal(signum, signal.SIG_IGN)  # a second one must not cut the cleanup short
-        raise KeyboardInterrupt
-
-    wanted = [s for s in ("SIGTERM", "SIGHUP") if hasattr(signal, s)]
-    before = {s: signal.signal(getattr(signal, s), interrupt) for s in wanted}
-
-    def restore() -> None:
-        for name, handler in before.items():
-            signal.signal(getattr(signal, name), handler)
-
-    return restore
 
 
 def _is_loopback(host: str) -> bool:

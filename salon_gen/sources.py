@@ -9,8 +9,9 @@ them (reporting undecodable ones with their line).
 
 from __future__ import annotations
 
+import errno
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,54 +98,149 @@ def checked_config(root: Path) -> tuple[Config, tuple[Diagnostic, ...]]:
     return config, diagnostics
 
 
-def walk(folder: Path) -> list[Path]:
-    """Every regular file under `folder`, sorted, skipping hidden and temporary files."""
-    found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
-            if not is_ignored(name):
-                found.append(Path(dirpath) / name)
-    return sorted(found)
+def walk(folder: Path, within: Path | None = None) -> list[Path]:
+    """Every regular file under `folder`, sorted, skipping hidden and temporary files.
+
+    Symlinks are followed only when they resolve inside `within` (the salon folder; default
+    `folder`): BuildFailed names every one that points outside it, at nothing, or in a loop.
+    """
+    found, problems = _walk(folder, within or folder)
+    if problems:
+        raise BuildFailed(problems)
+    return found
 
 
-def _markdown_files(root: Path, folder: Path, recursive: bool) -> list[str]:
+def _walk(folder: Path, within: Path) -> tuple[list[Path], list[Diagnostic]]:
+    """`walk`, its problems returned rather than raised."""
+    diags: list[Diagnostic] = []
+    rels = _scan_from(within, folder, _is_static, True, diags)
+    return [within / rel for rel in rels], diags
+
+
+def _is_static(name: str) -> bool:
+    """A static file's name that is published: not hidden, not an editor's temporary file."""
+    return not is_ignored(name)
+
+
+def _markdown_files(
+    root: Path, folder: Path, recursive: bool, diags: list[Diagnostic]
+) -> list[str]:
     """The Markdown files under `folder` as paths relative to `root` ("content/notes/x.md"),
-    in the order `walk` gives. Strings, not Paths: a preview lists ten thousand of these on
-    every rebuild."""
-    base = folder.relative_to(root).as_posix()
+    in the order `walk` gives, the symlinks among them checked as `walk` checks them (into
+    `diags`). Strings, not Paths: a preview lists ten thousand of these on every rebuild."""
+    return _scan_from(root, folder, _is_markdown, recursive, diags)
+
+
+def _scan_from(
+    root: Path, folder: Path, keep: Callable[[str], bool], recursive: bool, diags: list[Diagnostic]
+) -> list[str]:
+    """The files under `folder` whose names `keep` accepts, relative to `root`, sorted.
+
+    Nothing outside the salon folder is ever published: a symlink (the folder itself, one of
+    its folders or files) is followed only when it resolves inside `root`; one that points
+    outside, at nothing, or back at a folder it is in is an error in `diags`, not followed.
+    """
+    try:
+        rel = folder.relative_to(root).as_posix()
+    except ValueError:
+        rel = str(folder)
+    root_real = os.path.realpath(root)
+    if not os.path.lexists(folder):
+        return []
+    real, problem = _resolve(root_real, str(folder), rel)
+    if problem is not None:
+        diags.append(problem)
+        return []
+    if not os.path.isdir(real):
+        return []
+    problems: list[Diagnostic] = []
+    found = _scan(root_real, str(folder), rel, keep, recursive, problems, (real,))
+    diags += sorted(problems, key=lambda d: d.path.split("/"))
+    return sorted(found, key=lambda r: r.split("/"))
+
+
+def _scan(
+    root_real: str,
+    folder: str,
+    rel: str,
+    keep: Callable[[str], bool],
+    recursive: bool,
+    diags: list[Diagnostic],
+    above: tuple[str, ...],  # the real paths of `folder` and the folders it is in
+) -> list[str]:
     found: list[str] = []
-    if recursive:
-        for dirpath, dirnames, filenames in os.walk(folder):
-            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-            rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
-            found += (f"{rel_dir}/{n}" for n in filenames if _is_markdown(n))
-    else:
-        with os.scandir(folder) as entries:
-            found += (f"{base}/{e.name}" for e in entries if e.is_file() and _is_markdown(e.name))
-    return sorted(found, key=lambda rel: rel.split("/"))
+    with os.scandir(folder) as entries:  # DirEntry knows a symlink without another stat
+        for e in entries:
+            try:
+                is_dir = e.is_dir()  # a symlink to a folder counts as one
+            except OSError:  # a loop of links: reported below as a file
+                is_dir = False
+            if (not recursive or e.name.startswith(".")) if is_dir else not keep(e.name):
+                continue
+            path = f"{rel}/{e.name}"
+            real = ""  # where a folder really is; found only for folders and links
+            if e.is_symlink():
+                resolved, problem = _resolve(root_real, e.path, path)
+                if problem is None and is_dir and resolved in above:
+                    problem = Diagnostic(
+                        path=path,
+                        message="symlink loops: it points at a folder it is in",
+                        hint="remove the link",
+                    )
+                if problem is not None:
+                    diags.append(problem)
+                    continue
+                real = resolved
+            if is_dir:
+                real = real or os.path.join(above[-1], e.name)
+                found += _scan(root_real, e.path, path, keep, recursive, diags, (*above, real))
+            elif e.is_file():  # not a socket or a pipe
+                found.append(path)
+    return found
+
+
+def _resolve(root_real: str, path: str, rel: str) -> tuple[str, Diagnostic | None]:
+    """Where `path` really is, or why it may not be read: it resolves outside the salon
+    folder (`root_real`), at nothing, or in a loop of links."""
+    try:
+        real = os.path.realpath(path, strict=True)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            message = "symlink loops: following it never ends"
+        else:
+            message = f"symlink points at nothing ({_target(path)})"
+        return "", Diagnostic(path=rel, message=message, hint="remove the link, or fix its target")
+    if real != root_real and not real.startswith(root_real.rstrip(os.sep) + os.sep):
+        return real, Diagnostic(
+            path=rel,
+            message=f"symlink points outside the salon folder ({real}): refusing to publish it",
+            hint="copy the file into the salon folder instead of linking to it",
+        )
+    return real, None
+
+
+def _target(path: str) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "?"
 
 
 def _is_markdown(name: str) -> bool:
     return not is_ignored(name) and name.lower().endswith((".md", ".markdown"))
 
 
-def _page_bundles(root: Path, folder: Path) -> list[str]:
+def _page_bundles(root: Path, folder: Path, diags: list[Diagnostic]) -> list[str]:
     """The bundles' pages one level down in `folder` (content/pages/<name>/index.md): pages
-    are read from the folder itself, not recursively."""
-    base = folder.relative_to(root).as_posix()
+    are read from the folder itself, not recursively. Each sub-folder is listed as
+    `_markdown_files` lists any (its symlinks checked the same way)."""
     found: list[str] = []
     with os.scandir(folder) as entries:
-        for e in entries:
-            if e.is_dir(follow_symlinks=False) and not is_ignored(e.name):
-                found += (f"{base}/{e.name}/{n}" for n in INDEX_NAMES if _plain_file(e.path, n))
+        subs = sorted(e.path for e in entries if e.is_dir() and not is_ignored(e.name))
+    for sub in subs:
+        names = _markdown_files(root, Path(sub), False, diags)
+        found += (rel for rel in names if rel.rsplit("/", 1)[-1] in INDEX_NAMES)
     return found
-
-
-def _plain_file(folder: str, name: str) -> bool:
-    """A regular file, not a symbolic link (which could lead outside the salon)."""
-    path = Path(folder) / name
-    return path.is_file() and not path.is_symlink()
 
 
 def bundle_folders(paths: list[str], base: str) -> set[str]:
@@ -183,7 +279,9 @@ def _bundle_files(
     for folder in sorted(folders):
         index = next(f"{folder}/{n}" for n in INDEX_NAMES if f"{folder}/{n}" in found)
         pages.append(index)
-        for p in walk(root / folder):
+        files, problems = _walk(root / folder, root)
+        diags += problems
+        for p in files:
             rel = p.relative_to(root).as_posix()
             if rel == index:
                 continue
@@ -208,16 +306,19 @@ def _content_markdown(
 ) -> tuple[list[str], list[Resource], list[Diagnostic]]:
     """The Markdown files of one kind's folder to read as items (a bundle's index.md, not
     the other Markdown files inside it), and the bundles' resources."""
-    if not folder.is_dir():
-        return [], [], []
-    found = _markdown_files(root, folder, recursive)
+    diags: list[Diagnostic] = []
+    found = _markdown_files(root, folder, recursive, diags)
     base = folder.relative_to(root).as_posix()
+    if not folder.is_dir() or any(d.path == base for d in diags):
+        return found, [], diags  # no folder, or one that may not be read (a symlink outside)
     if not recursive:
-        found += _page_bundles(root, folder)
+        found += _page_bundles(root, folder, diags)
     folders = bundle_folders(found, base)
     if not folders:
-        return found, [], []
-    pages, resources, diags = _bundle_files(root, folders, set(found))
+        return found, [], diags
+    pages, resources, problems = _bundle_files(root, folders, set(found))
+    seen = {(d.path, d.message) for d in diags}  # a bundle's symlinks, met twice
+    diags += (d for d in problems if (d.path, d.message) not in seen)
     plain = [p for p in found if not _in_bundle(p, folders, base)]
     paths = sorted([*plain, *pages], key=lambda rel: rel.split("/"))
     return paths, resources, diags
@@ -276,9 +377,7 @@ def read_content(
     resources: list[Resource] = []
     for kind in kinds:
         if kind == "people":
-            paths = (
-                _markdown_files(root, content / kind, False) if (content / kind).is_dir() else []
-            )
+            paths = _markdown_files(root, content / kind, False, diags)
         else:
             recursive = kind in ("notes", "shares")
             paths, bundled, problems = _content_markdown(root, content / kind, recursive)
@@ -287,19 +386,21 @@ def read_content(
         files, problems = _read_markdown(root, paths, known or {})
         found[kind] = tuple(files)
         diags.extend(problems)
+    found_statics, problems = _walk(content / "static", root) if kinds == KINDS else ([], [])
+    diags.extend(problems)
     statics = tuple(
-        StaticFile(source=str(p), dest=p.relative_to(content).as_posix())
-        for p in (walk(content / "static") if kinds == KINDS else [])
+        StaticFile(source=str(p), dest=p.relative_to(content).as_posix()) for p in found_statics
     )
     return SourceTree(statics=statics, resources=tuple(resources), **found), tuple(diags)
 
 
-def theme_statics(theme_dir: Path) -> tuple[StaticFile, ...]:
-    """A theme's static files, published under site/theme/."""
+def theme_statics(theme_dir: Path, within: Path | None = None) -> tuple[StaticFile, ...]:
+    """A theme's static files, published under site/theme/. BuildFailed for a symlink that
+    resolves outside `within` (the salon folder; default the theme's own)."""
     static = theme_dir / "static"
     return tuple(
         StaticFile(source=str(p), dest="theme/" + p.relative_to(static).as_posix())
-        for p in walk(static)
+        for p in walk(static, within or theme_dir)
     )
 
 
@@ -309,4 +410,11 @@ def theme_files(root: Path, theme: str | None) -> tuple[Path | None, tuple[Stati
         return None, ()
     base = root / "themes" / theme
     templates = base / "templates"
-    return (templates if templates.is_dir() else None), theme_statics(base)
+    _, problems = _walk(templates, root)  # Jinja would read a template linked from outside
+    try:
+        statics = theme_statics(base, root)
+    except BuildFailed as failed:
+        problems += failed.diagnostics
+    if problems:
+        raise BuildFailed(problems)
+    return (templates if templates.is_dir() else None), statics

@@ -19,12 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .stopping import signals_held
 from .urls import safe_output_path
 
 if TYPE_CHECKING:  # types only: the no-change fast path should not import the model
     from .model import OutputFile, StaticFile
 
 MANIFEST_VERSION = 1
+# The default theme's static files live in the package: always a place statics may come from.
+_PACKAGE = os.path.realpath(Path(__file__).parent)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -88,8 +91,15 @@ def write_site(
     files: Sequence[OutputFile],
     statics: Sequence[StaticFile],
     manifest_path: Path,
+    *,
+    within: Path | None = None,
 ) -> WriteReport:
-    """Replace `out_dir` with exactly `files` + `statics`, reusing unchanged files."""
+    """Replace `out_dir` with exactly `files` + `statics`, reusing unchanged files.
+
+    With `within` (the salon folder), a static file that resolves outside it (and outside
+    salon's own package) is refused, before anything is written: `sources` reports such
+    symlinks already, this is the belt to its braces."""
+    _check_sources(statics, within)
     recover(out_dir)
     previous = load_manifest(manifest_path, out_dir)
     new, old = _siblings(out_dir)
@@ -124,9 +134,10 @@ def write_site(
         st = os.stat(s.source)
         place(s.dest, f"src:{st.st_size}:{st.st_mtime_ns}", Path(s.source))
 
-    if out_dir.exists():
-        out_dir.rename(old)
-    new.rename(out_dir)
+    with signals_held():  # a SIGTERM between the renames would leave no site folder
+        if out_dir.exists():
+            out_dir.rename(old)
+        new.rename(out_dir)
     if old.exists():
         shutil.rmtree(old)
     manifest_path.parent.mkdir(parents=True, exist_ok=True)
@@ -138,6 +149,18 @@ def write_site(
     os.replace(tmp, manifest_path)
     removed = len(previous.keys() - manifest.keys())
     return WriteReport(written=written, unchanged=unchanged, removed=removed, files=len(manifest))
+
+
+def _check_sources(statics: Sequence[StaticFile], within: Path | None) -> None:
+    """ValueError for the first static file whose real path (symlinks followed, as
+    `shutil.copy2` follows them) is outside `within` and the package."""
+    if within is None:
+        return
+    allowed = tuple(r.rstrip(os.sep) + os.sep for r in (os.path.realpath(within), _PACKAGE))
+    for s in statics:
+        real = os.path.realpath(s.source)
+        if not real.startswith(allowed):
+            raise ValueError(f"refusing to publish a file from outside the salon: {real!r}")
 
 
 def _reuse(old: Path, target: Path, before: list[int | str]) -> bool:
@@ -156,11 +179,14 @@ def update_site(
     changed: Sequence[OutputFile],
     removed: Sequence[str],
     statics: Sequence[StaticFile],
+    *,
+    within: Path | None = None,
 ) -> WriteReport:
     """Bring a site folder that only this process writes (the preview's) up to date in
     place: write `changed`, copy `statics`, delete `removed`, each file replaced atomically
     so a reader never sees half a page. Unlike `write_site`, the folder is not swapped: a
-    preview rewrites the few files an edit touched."""
+    preview rewrites the few files an edit touched. `within`: as for `write_site`."""
+    _check_sources(statics, within)
     written = 0
     for rel, produce in [(f.path, f.data) for f in changed] + [
         (s.dest, Path(s.source)) for s in statics

@@ -5,7 +5,7 @@ people (with photos and without, with feeds and without, one with nothing at all
 store holding 130 entries from their feeds, so the reading river runs to several pages.
 The awkward cases a theme meets in real life are here on purpose: very long titles, a word
 with no place to break, right-to-left text, an untitled entry, a share with no title, a note
-with a table, code, a footnote and an image.
+with a table, code, math, a footnote and an image.
 
 Deterministic: the same `now` gives the same salon. Entries go into the real feed store
 (`FeedStore.upsert_entries`), as a fetch would put them there.
@@ -108,6 +108,17 @@ The long version, with everything Markdown offers, so the theme shows what it do
 def invite(friend: str) -> str:
     return f"Dear {friend}, come on Thursday."
 ```
+
+## Some math
+
+Seats grow as $s_n = 2n + 2$ for $n$ tables, and $$\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}$$ so
+a long display must scroll in its own box on a phone:
+
+$$
+\\int_0^\\infty e^{-x^2}\\,dx = \\frac{\\sqrt{\\pi}}{2}
+  + \\sum_{k=0}^{\\infty} \\frac{(-1)^k}{k!\\,(2k+1)}
+  + \\sum_{k=0}^{\\infty} \\frac{(-1)^k}{k!\\,(2k+1)} + \\cdots
+$$
 
 > A letter is a conversation with the slow parts left in.
 

@@ -222,3 +222,27 @@ def test_the_fast_path_skips_absolute_urls_only() -> None:
     )
     assert not needs_resolving(html, "/")
     assert needs_resolving(html, "/blog/")
+
+
+def test_a_bundle_file_linked_from_outside_the_salon_is_refused(
+    make_salon: Callable[..., Path], tmp_path: Path
+) -> None:
+    from salon_gen.errors import BuildFailed
+
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"not yours")
+    root = make_salon(
+        {
+            "content/notes/trip/index.md": note("Trip", "![x](x.png)"),
+            "content/pages/about/index.md": "---\ntitle: About\n---\nx\n",
+        }
+    )
+    (root / "content/notes/trip/x.png").symlink_to(secret)
+    (root / "content/pages/about/me.png").symlink_to(secret)
+    tree, diags = sources.read_content(root)
+    assert tree.resources == ()
+    assert [d.path for d in diags] == ["content/notes/trip/x.png", "content/pages/about/me.png"]
+    assert all(d.is_error and "outside the salon" in d.message for d in diags)
+    with pytest.raises(BuildFailed):
+        build(root, now=NOW, options=OFFLINE)
+    assert not (root / "site").exists()

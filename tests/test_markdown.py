@@ -517,7 +517,7 @@ def test_same_bytes_in_other_processes(md: MarkdownRenderer) -> None:
 
 def test_renderer_version_names_the_libraries() -> None:
     assert RENDERER_VERSION.split("+")[0].isdigit()
-    assert {"markdown-it-py", "mdit-py-plugins", "pygments"} <= {
+    assert {"markdown-it-py", "mdit-py-plugins", "pygments", "math-core"} <= {
         part.rsplit("-", 1)[0] for part in RENDERER_VERSION.split("+")[1:]
     }
 

@@ -100,6 +100,38 @@ def test_import_opml_skips_people_already_followed(
     assert refused[0] == 1 and "error" in refused[2]
 
 
+def test_import_reads_a_messy_opml_and_names_what_it_skipped(
+    make_salon: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Feedly's export, bare "&" and all: read leniently, with a warning that says so, and
+    every outline not added named with its line and why."""
+    root = make_salon(
+        {
+            "content/people/rust.md": "---\nname: Rust\nfeeds: [https://rust.example.net/index.xml]\n---\n"
+        }
+    )
+    opml = tmp_path / "feedly.opml"
+    opml.write_bytes((Path(__file__).parent / "opml" / "feedly.opml").read_bytes())
+    code, out, err = run("import", "--source", str(root), str(opml))
+    assert code == 0, err
+    assert err.splitlines() == [
+        f"{opml}: warning: not well-formed XML "
+        "(line 8, column 32: not well-formed (invalid token))",
+        "  hint: read leniently; check the people it added",
+    ]
+    lines = out.splitlines()
+    assert [line for line in lines if "skipped" in line] == [
+        f"  skipped {opml}:12: Must Read: a folder with nothing in it",
+        f"  skipped {opml}:16: Letters from Lisbon: the same feed as line 10 (its interests are "
+        "added there)",
+        "  skipped https://rust.example.net/index.xml: already followed (rust)",
+        "2 people added, 3 skipped",
+    ]
+    fm, _ = split((root / "content/people/ana-the-poets.md").read_text(), "x.md")
+    assert fm is not None and fm.data["name"] == "Ana & the Poets"
+    assert fm.data["feeds"] == ["https://ana.example/feed.xml?format=rss&lang=en"]
+
+
 def test_share_takes_the_title_and_via_from_the_store(
     make_salon: Callable[..., Path], server: FeedServer
 ) -> None:

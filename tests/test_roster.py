@@ -22,8 +22,10 @@ from salon_gen.roster import (
     NewPerson,
     OpmlError,
     OpmlFeed,
+    OpmlRead,
     Problem,
     SkippedFeed,
+    SkippedOutline,
     apply_import,
     discover_feeds,
     feed_kind,
@@ -34,6 +36,7 @@ from salon_gen.roster import (
     person_id_for,
     plan_follow,
     plan_import,
+    read_opml,
     render_person_file,
     write_new_person,
     write_person,
@@ -634,14 +637,163 @@ def test_import_opml_refuses_a_dtd(data: bytes) -> None:
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"<opml><body>", "not well-formed XML"),
-        (b"", "not well-formed XML"),
+        (b"", "not well-formed XML: line 1, column 1: no element found"),
+        (b"\x00\x01 binary, no markup", "not well-formed XML"),
         (b"<rss><channel/></rss>", "not an OPML file: the document is <rss>"),
     ],
 )
 def test_import_opml_refuses_what_is_not_opml(data: bytes, message: str) -> None:
     with pytest.raises(OpmlError, match=message):
         import_opml(data)
+
+
+def test_read_opml_names_every_outline_it_skips() -> None:
+    read = read_opml(OPML)
+    assert read.feeds == import_opml(OPML)
+    assert read.recovered is None
+    assert read.skipped == (
+        SkippedOutline(
+            line=14,
+            name="Ana again",
+            reason="the same feed as line 7 (its interests are added there)",
+        ),
+        SkippedOutline(
+            line=15,
+            name="Not http",
+            reason="xmlUrl is not an http(s) address: feed://weird.example/rss",
+        ),
+        SkippedOutline(
+            line=16,
+            name="Local file",
+            reason="xmlUrl is not an http(s) address: file:///etc/passwd",
+        ),
+        SkippedOutline(line=17, name="Empty", reason="its xmlUrl is empty"),
+    )
+
+
+def test_read_opml_recovers_a_file_that_is_not_well_formed() -> None:
+    read = read_opml(b"<opml><body><outline text='A & B' xmlUrl='https://ab.example/'>")
+    assert read == OpmlRead(
+        feeds=(OpmlFeed(xml_url="https://ab.example/", title="A & B"),),
+        recovered="line 1, column 31: not well-formed (invalid token)",
+    )
+
+
+OPML_DIR = Path(__file__).parent / "opml"
+# What each messy export (written as these feed readers write them, quirks included) gives.
+EXPORTS: dict[str, OpmlRead] = {
+    "feedly.opml": OpmlRead(  # bare "&" in titles, folders and URLs; a feed in two folders
+        feeds=(
+            OpmlFeed(
+                xml_url="https://ana.example/feed.xml?format=rss&lang=en",
+                title="Ana & the Poets",
+                html_url="https://ana.example/",
+                interests=("poetry & letters",),
+            ),
+            OpmlFeed(
+                xml_url="https://lisbon.example.org/atom.xml",
+                title="Letters from Lisbon",
+                html_url="https://lisbon.example.org",
+                interests=("poetry & letters", "tech"),
+            ),
+            OpmlFeed(
+                xml_url="https://rust.example.net/index.xml",
+                title="Rust & Roses",
+                html_url="https://rust.example.net/",
+                interests=("tech",),
+            ),
+        ),
+        skipped=(
+            SkippedOutline(line=12, name="Must Read", reason="a folder with nothing in it"),
+            SkippedOutline(
+                line=16,
+                name="Letters from Lisbon",
+                reason="the same feed as line 10 (its interests are added there)",
+            ),
+        ),
+        recovered="line 8, column 32: not well-formed (invalid token)",
+    ),
+    "inoreader.opml": OpmlRead(  # HTML entities, a feed:// URL, a link outline
+        feeds=(
+            OpmlFeed(
+                xml_url="https://cafe.example.com/feed/",
+                title="Caf\xe9 Society",
+                html_url="https://cafe.example.com/",
+                interests=("caf\xe9s & books",),
+            ),
+            OpmlFeed(
+                xml_url="https://slow.example.com/rss",
+                title="The \u201cSlow\u201d Reader",
+                html_url="https://slow.example.com",
+                interests=("caf\xe9s & books",),
+            ),
+        ),
+        skipped=(
+            SkippedOutline(
+                line=10,
+                name="Podcast feed",
+                reason="xmlUrl is not an http(s) address: feed://pod.example.com/episodes.rss",
+            ),
+            SkippedOutline(
+                line=12, name="A page, not a feed", reason="no xmlUrl: a link, not a feed"
+            ),
+        ),
+        recovered="line 7, column 5: undefined entity",
+    ),
+    "netnewswire.opml": OpmlRead(  # "<" in attribute values, a local file, an empty xmlUrl
+        feeds=(
+            OpmlFeed(
+                xml_url="https://jo.example/feed.json",
+                title="Jo's Notes",
+                html_url="https://jo.example/",
+            ),
+            OpmlFeed(
+                xml_url="https://seeds.example/rss.xml",
+                title="Seeds and Soil",
+                html_url="https://seeds.example/",
+                interests=("gardening",),
+            ),
+        ),
+        skipped=(
+            SkippedOutline(
+                line=11,
+                name="Local notes",
+                reason="xmlUrl is not an http(s) address: file:///Users/ines/notes.xml",
+            ),
+            SkippedOutline(line=12, name="Empty one", reason="its xmlUrl is empty"),
+        ),
+        recovered="line 10, column 23: not well-formed (invalid token)",
+    ),
+    # Windows-1252 without a declaration, unclosed outlines and file, unescaped quotes,
+    # single quotes, unquoted values, a comment
+    "hand-edited.opml": OpmlRead(
+        feeds=(
+            OpmlFeed(
+                xml_url="https://jose.example.pt/feed",
+                title="Jos\xe9 Sa\xfal",
+                html_url="https://jose.example.pt/",
+                interests=("amigos",),
+            ),
+            OpmlFeed(
+                xml_url="https://table.example.org/feed.xml",
+                title='The "Long" Table',
+                interests=("amigos", "food", "wine"),
+            ),
+            OpmlFeed(
+                xml_url="https://unquoted.example/rss.xml",
+                title="Unquoted",
+                interests=("amigos",),
+            ),
+        ),
+        skipped=(SkippedOutline(line=10, name="Gone", reason="no xmlUrl: a link, not a feed"),),
+        recovered="line 5, column 23: not well-formed (invalid token)",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPORTS))
+def test_read_opml_reads_messy_exports(name: str) -> None:
+    assert read_opml((OPML_DIR / name).read_bytes()) == EXPORTS[name]
 
 
 def test_plan_import_skips_who_is_already_followed(make_salon: Callable[..., Path]) -> None:
