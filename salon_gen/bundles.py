@@ -5,7 +5,8 @@ with `images/x.png` beside it), `Targets` (every file of the content tree that t
 publishes, by its path in the content tree, with the URL it is published at) and
 `resolve_links`, which rewrites the owner's HTML: a relative URL is read against the folder
 of the Markdown file it was written in, as an editor previewing the file reads it, and
-becomes the URL the file is published at. Must not read the disk: `sources` finds bundles.
+becomes the URL the file is published at; and which folders of a list of paths are bundles
+(`bundle_folders`). Must not read the disk: `sources` lists the files.
 """
 
 from __future__ import annotations
@@ -68,6 +69,31 @@ class Targets:
 
 def is_bundle_index(path: str) -> bool:
     return posixpath.basename(path) in INDEX_NAMES
+
+
+def bundle_folders(paths: list[str], base: str) -> set[str]:
+    """The folders of `paths` (Markdown files under `base`, "content/notes") that are page
+    bundles: they hold an index.md and are not inside another bundle (a bundle's folders
+    are its files, as Hugo's leaf bundles have no bundles inside)."""
+    candidates = {p.rsplit("/", 1)[0] for p in paths if p.rsplit("/", 1)[-1] in INDEX_NAMES} - {
+        base
+    }
+    return {f for f in candidates if not any(a in candidates for a in _ancestors(f, base))}
+
+
+def _ancestors(folder: str, base: str) -> list[str]:
+    found: list[str] = []
+    while "/" in folder:
+        folder = folder.rsplit("/", 1)[0]
+        if len(folder) <= len(base):
+            break
+        found.append(folder)
+    return found
+
+
+def in_bundle(path: str, folders: set[str], base: str) -> bool:
+    """Whether `path` is inside one of the bundle `folders`."""
+    return any(a in folders for a in _ancestors(path, base))
 
 
 def published_resources(

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .bundles import INDEX_NAMES, Resource
+from .bundles import INDEX_NAMES, Resource, bundle_folders, in_bundle
 from .errors import BuildFailed, Diagnostic, has_errors
 from .model import Config, StaticFile
 
@@ -243,30 +243,6 @@ def _page_bundles(root: Path, folder: Path, diags: list[Diagnostic]) -> list[str
     return found
 
 
-def bundle_folders(paths: list[str], base: str) -> set[str]:
-    """The folders of `paths` (Markdown files under `base`, "content/notes") that are page
-    bundles: they hold an index.md and are not inside another bundle (a bundle's folders
-    are its files, as Hugo's leaf bundles have no bundles inside)."""
-    candidates = {p.rsplit("/", 1)[0] for p in paths if p.rsplit("/", 1)[-1] in INDEX_NAMES} - {
-        base
-    }
-    return {f for f in candidates if not any(a in candidates for a in _ancestors(f, base))}
-
-
-def _ancestors(folder: str, base: str) -> list[str]:
-    found: list[str] = []
-    while "/" in folder:
-        folder = folder.rsplit("/", 1)[0]
-        if len(folder) <= len(base):
-            break
-        found.append(folder)
-    return found
-
-
-def _in_bundle(path: str, folders: set[str], base: str) -> bool:
-    return any(a in folders for a in _ancestors(path, base))
-
-
 def _bundle_files(
     root: Path, folders: set[str], found: set[str]
 ) -> tuple[list[str], list[Resource], list[Diagnostic]]:
@@ -319,7 +295,7 @@ def _content_markdown(
     pages, resources, problems = _bundle_files(root, folders, set(found))
     seen = {(d.path, d.message) for d in diags}  # a bundle's symlinks, met twice
     diags += (d for d in problems if (d.path, d.message) not in seen)
-    plain = [p for p in found if not _in_bundle(p, folders, base)]
+    plain = [p for p in found if not in_bundle(p, folders, base)]
     paths = sorted([*plain, *pages], key=lambda rel: rel.split("/"))
     return paths, resources, diags
 
