@@ -262,6 +262,15 @@ def pelican_links(body: Body, resolve: Resolve) -> None:
         return body.protect(found)
 
     body.sub(_PELICAN_LINK, one)
+    for m in _PELICAN_INDEX.finditer(body.text):
+        body.warn(
+            body.line_at(m.start()),
+            f"Pelican link '{m.group(0)}' not converted; left as it is",
+            hint="salon has no such page; link to a note (x.md) or remove the link",
+        )
+
+
+_PELICAN_INDEX = re.compile(r"\{(?:tag|category|author|index)\}[^\s)\"'>]*")
 
 
 # --- WordPress ---------------------------------------------------------------------------

@@ -124,7 +124,7 @@ def _read(site: SiteFolder, path: str, content: str, config: dict[str, Any], zon
         if not isinstance(pattern, str):
             pattern = f"/{section}/:slugorfilename.html" if config.get("uglyurls") else f"/{section}/:slugorfilename/"
         old = site_path("/" + permalink(pattern, date=date, zone=zone, section=section,
-                                        slug=slugify(text_of(data.get("slug")) or ""), title=title,
+                                        slug=slugify(text_of(data.get("slug")) or title), title=title,
                                         filename=filename))  # fmt: skip
     else:
         old = site_path(f"/{filename}/")
@@ -177,13 +177,13 @@ def read_hugo(site: SiteFolder, now: datetime) -> Harvest:
             for candidate in (f"{content}/{clean}", posixpath.normpath(f"{here}/{clean}"),
                               f"{content}/{clean}/index.md", f"{content}/{clean}.md"):  # fmt: skip
                 if candidate in linker.posts:
-                    return linker.link_to(post, linker.posts[candidate])
+                    return linker.link_to(post, linker.posts[candidate], line)
             name = posixpath.splitext(clean.rsplit("/", 1)[-1])[0]
             for other in every:
                 parts = other.source.split("/")
                 if name in (posixpath.splitext(parts[-1])[0], parts[-2] if other.item.bundle else None):
                     if name != "index":
-                        return linker.link_to(post, other)
+                        return linker.link_to(post, other, line)
             return None
 
         return resolve
@@ -196,6 +196,7 @@ def read_hugo(site: SiteFolder, now: datetime) -> Harvest:
         )
         items.append(item)
         diags.extend(found)
+    diags.extend(linker.diags)
     # A bundle's other files are published beside its page even when no link names them.
     for post in every:
         if post.bundle_dir:

@@ -213,11 +213,11 @@ def read_jekyll(site: SiteFolder, now: datetime) -> Harvest:
                 for other in every:
                     stem = posixpath.splitext(other.source)[0]
                     if other.item.kind == "note" and (stem.endswith("/" + target) or stem == target):
-                        return linker.link_to(post, other)
+                        return linker.link_to(post, other, line)
                 return None
             found = posixpath.normpath(target.lstrip("/"))
             if found in linker.posts:
-                return linker.link_to(post, linker.posts[found])
+                return linker.link_to(post, linker.posts[found], line)
             if site.has(found):
                 return linker.asset(post, found)
             return None
@@ -235,6 +235,7 @@ def read_jekyll(site: SiteFolder, now: datetime) -> Harvest:
         )
         items.append(item)
         diags.extend(found)
+    diags.extend(linker.diags)
     notes = []
     if skipped_html:
         notes.append(f"{len(skipped_html)} HTML page(s) not imported (templates): " + ", ".join(skipped_html))

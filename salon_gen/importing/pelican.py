@@ -183,7 +183,7 @@ def read_pelican(site: SiteFolder, now: datetime) -> Harvest:
             else:
                 found = posixpath.normpath(posixpath.join(posixpath.dirname(post.source), clean))
             if found in linker.posts:
-                return linker.link_to(post, linker.posts[found], fragment)
+                return linker.link_to(post, linker.posts[found], line, fragment)
             if site.has(found):
                 return linker.asset(post, found)
             return None
@@ -197,6 +197,7 @@ def read_pelican(site: SiteFolder, now: datetime) -> Harvest:
                                    "template tag")  # fmt: skip
         items.append(item)
         diags.extend(found)
+    diags.extend(linker.diags)
     return Harvest(kind="pelican", items=tuple(items),
                    assets=tuple(sorted(linker.assets.values(), key=lambda a: a.dest)),
                    diagnostics=tuple(diags))  # fmt: skip

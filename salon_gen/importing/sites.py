@@ -128,6 +128,7 @@ class Linker:
     base_path: str = "/"
     warn_missing: bool = True  # False where files are not expected beside the posts (WXR)
     assets: dict[str, Asset] = field(default_factory=dict)
+    diags: list[Diagnostic] = field(default_factory=list)  # links to drafts
     by_old_url: dict[str, Post] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -137,7 +138,17 @@ class Linker:
                 if url:
                     self.by_old_url.setdefault(_normal(url), post)
 
-    def link_to(self, post: Post, target: Post, fragment: str = "") -> str:
+    def link_to(self, post: Post, target: Post, line: int, fragment: str = "") -> str:
+        if target.item.draft or target.item.private:
+            self.diags.append(
+                Diagnostic(
+                    path=post.report_as or post.source,
+                    line=line,
+                    severity="warning",
+                    message=f"links to '{target.source}', which is a draft or private",
+                    hint="salon builds only once the link goes or that post is published",
+                )
+            )
         here = posixpath.dirname(new_path(post.item))
         rel = posixpath.relpath(new_path(target.item), here)
         return quote(rel, safe="/-._~") + (f"#{fragment}" if fragment else "")
@@ -185,12 +196,12 @@ class Linker:
             return None
         for found in self.candidates(post, path):
             if found in self.posts:
-                return self.link_to(post, self.posts[found], parts.fragment)
+                return self.link_to(post, self.posts[found], line, parts.fragment)
             if self.site.has(found) and not found.lower().endswith(MARKUP):
                 return self.asset(post, found)
         target = self.by_old_url.get(_normal(path if path.startswith("/") else "/" + path))
         if target is not None and path.startswith("/"):
-            return self.link_to(post, target, parts.fragment)
+            return self.link_to(post, target, line, parts.fragment)
         suffix = posixpath.splitext(path.rstrip("/"))[1].lower()
         if suffix not in _PAGE_LIKE and self.warn_missing:
             body.warn(line, f"'{url}' is not in the site folder; link left as it is")

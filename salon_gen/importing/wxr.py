@@ -158,6 +158,7 @@ def read_wxr(data: bytes, name: str, now: datetime) -> Harvest:
                                    "template tag")  # fmt: skip
         items.append(dataclasses.replace(item, body=item.body.strip("\n") + "\n"))
         diags.extend(found)
+    diags.extend(linker.diags)
     notes: list[str] = []
     if attachments:
         notes.append(f"{len(attachments)} attachment(s) not downloaded (still at their old URLs):")
