@@ -288,7 +288,7 @@ def parse_sources(
                     "share" if kind == "share" else "note", f.path, fm, md, config, zone
                 )
             elif kind == "page":
-                value, more = notes.parse_page(f.path, fm, md)
+                value, more = notes.parse_page(f.path, fm, md, zone)
             else:
                 pair, more = notes.parse_person(f.path, fm, md)
                 if pair is not None:

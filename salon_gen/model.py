@@ -168,8 +168,18 @@ class Page:
     weight: int = 0
     draft: bool = False
     private: bool = False  # never published, not even with --drafts
+    publish_date: datetime | None = None  # hidden until then
+    expires: datetime | None = None  # hidden from then on
     aliases: tuple[str, ...] = ()  # old URLs that redirect here (see Note.aliases)
     extra: Mapping[str, Any] = field(default_factory=_empty)
+
+    def is_live(self, now: datetime) -> bool:
+        """Published as of `now`: not a draft, not private, due and not expired."""
+        if self.draft or self.private:
+            return False
+        if self.publish_date is not None and self.publish_date > now:
+            return False
+        return self.expires is None or now < self.expires
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,25 +8,57 @@ required, what each must look like). Must not know about other files: cross-file
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from .durations import parse_duration
 from .errors import Diagnostic, did_you_mean
+from .fields import Fields, kind_of
 from .frontmatter import FrontMatter, parse_datetime
+from .leftovers import leftover_syntax
 from .markdown import RenderedMarkdown
 from .model import Config, Link, Note, NoteKind, Page, Person, PrivateProfile, Via
-from .urls import domain_of, is_http_url, is_safe_slug, slug_from_filename, slugify
+from .publication import ALIAS_KEYS, PUBLICATION_KEYS, read_aliases, read_publication
+from .urls import (
+    domain_of,
+    is_http_url,
+    is_safe_slug,
+    slug_from_filename,
+    slugify,
+)
 
-NOTE_KEYS = frozenset(
-    {"title", "date", "updated", "tags", "summary", "slug", "draft", "people", "id"}
+# What other generators call the same things (Hugo, Jekyll, Pelican, WordPress), so a blog
+# copied in unedited means what it meant there. Each salon key, then the keys read in its
+# place when it is absent, in order.
+SYNONYMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "updated": ("modified", "lastmod", "last_modified_at"),
+        "summary": ("description",),
+    }
+)
+# Every key that says whether a note or page is published (see `_publication`).
+TAG_KEYS = ("tags", "categories", "category")  # all of them are interests in salon
+NOTE_KEYS = (
+    frozenset({"title", "date", "updated", "summary", "slug", "people", "id"})
+    | PUBLICATION_KEYS
+    | frozenset(ALIAS_KEYS)
+    | frozenset(TAG_KEYS)
+    | frozenset(k for keys in SYNONYMS.values() for k in keys)
 )
 SHARE_KEYS = NOTE_KEYS | {"link", "via"}
-PAGE_KEYS = frozenset({"title", "slug", "nav", "weight", "summary", "draft", "updated"})
+PAGE_KEYS = (
+    frozenset({"title", "slug", "nav", "weight", "summary", "updated"})
+    | PUBLICATION_KEYS
+    | frozenset(ALIAS_KEYS)
+    | frozenset(k for keys in SYNONYMS.values() for k in keys)
+)
+# `status:` values, as Pelican and WordPress write them, and what each means here.
+_JEKYLL_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
+
 PERSON_KEYS = frozenset(
     {
         "name",
@@ -71,112 +103,46 @@ _FOREIGN_KEYS = frozenset(
 )
 
 
-@dataclass(slots=True)
-class _Reader:
-    """Collects diagnostics while reading one file's front matter."""
-
-    path: str
-    fm: FrontMatter
-    diags: list[Diagnostic]
-
-    def error(self, key: str | None, message: str, hint: str | None = None) -> None:
-        line = self.fm.line_of(key) if key else 1
-        self.diags.append(Diagnostic(path=self.path, line=line, message=message, hint=hint))
-
-    def warn(self, key: str, message: str, hint: str | None = None) -> None:
-        self.diags.append(
-            Diagnostic(
-                path=self.path,
-                line=self.fm.line_of(key),
-                severity="warning",
-                message=message,
-                hint=hint,
-            )
-        )
-
-    def text(self, key: str) -> str | None:
-        value = self.fm.data.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self.error(key, f"{key}: expected text, got {_kind(value)}")
-            return None
-        return str(value).strip()
-
-    def flag(self, key: str, default: bool) -> bool:
-        value = self.fm.data.get(key, default)
-        if not isinstance(value, bool):
-            self.error(key, f"{key}: expected true or false, got {_kind(value)}")
-            return default
-        return value
-
-    def words(self, key: str) -> tuple[str, ...]:
-        """A list of short strings; a single comma-separated string is accepted too."""
-        value = self.fm.data.get(key)
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            value = [v for v in value.split(",") if v.strip()]
-        if not isinstance(value, list) or not all(
-            isinstance(v, str | int) and not isinstance(v, bool) for v in value
-        ):
-            self.error(
-                key,
-                f"{key}: expected a list of text, got {_kind(value)}",
-                hint=f"{key}: [first, second]",
-            )
-            return ()
-        seen: dict[str, None] = {}
-        for v in value:
-            seen.setdefault(str(v).strip(), None)
-        return tuple(v for v in seen if v)
-
-    def when(self, key: str, zone: tzinfo, required: bool) -> datetime | None:
-        if key not in self.fm.data or self.fm.data[key] is None:
-            if required:
-                self.error(None, f"missing required '{key}'", hint=f"add: {key}: 2026-03-05")
-            return None
-        try:
-            return parse_datetime(self.fm.data[key], zone)
-        except ValueError as e:
-            self.error(key, f"{key}: {e}", hint="write dates as 2026-03-05 or 2026-03-05 14:30")
-            return None
-
-    def check_unknown(self, known: frozenset[str]) -> dict[str, Any]:
-        extra: dict[str, Any] = {}
-        for key in self.fm.data:
-            if key in known:
-                continue
-            extra[key] = self.fm.data[key]
-            if key not in _FOREIGN_KEYS and (hint := did_you_mean(key, known)):
-                self.warn(key, f"unknown key '{key}' is kept for templates", hint=hint)
-        return extra
-
-
-def _kind(value: object) -> str:
-    names = {
-        bool: "true/false",
-        int: "a number",
-        float: "a number",
-        str: "text",
-        list: "a list",
-        dict: "a mapping",
-    }
-    return names.get(type(value), type(value).__name__)
-
-
-def _tags(reader: _Reader) -> tuple[str, ...]:
+def _tags(reader: Fields, jekyll: bool) -> tuple[str, ...]:
+    """`tags`, `categories` and `category` together: in salon all of them are interests.
+    Jekyll reads a string of `categories` (and, in a Jekyll post, of `tags`) as words
+    separated by spaces; everywhere else a string is one tag, or several split by commas."""
     tags: dict[str, None] = {}
-    for tag in reader.words("tags"):
-        if slugify(tag):
-            tags.setdefault(tag.lower(), None)
-        else:
-            reader.error("tags", f"tag '{tag}' has no letters or digits")
+    for key in TAG_KEYS:
+        spaces = key == "categories" or (key == "tags" and jekyll)
+        for tag in reader.words(key, spaces=spaces and reader.fm.format != "pelican"):
+            if slugify(tag):
+                tags.setdefault(tag.lower(), None)
+            else:
+                reader.error(key, f"tag '{tag}' has no letters or digits")
     return tuple(tags)
 
 
-def _slug(reader: _Reader, stem: str) -> str | None:
+def _stem(path: str) -> str:
+    """The name a file's slug and Jekyll date come from: a Hugo bundle's `<folder>/index.md`
+    is named by its folder; any other file by its own name."""
+    parts = path.split("/")
+    stem = parts[-1].rsplit(".", 1)[0]
+    if stem == "index" and len(parts) > 3:  # content/<kind>/<folder>/index.md
+        return parts[-2]
+    return stem
+
+
+def _slug(reader: Fields, stem: str) -> str | None:
     explicit = reader.text("slug")
+    if explicit == "":
+        explicit = None  # Pelican's `Slug:` left empty: the default slug, as Pelican does
+    if explicit is not None and not is_safe_slug(explicit):
+        tame = slugify(explicit)
+        if tame and not any(c in explicit for c in "/\\") and not explicit.startswith("."):
+            # Harmless characters URLs can do without ("a+b", "C++ notes"): keep going.
+            reader.warn(
+                "slug",
+                f"slug '{explicit}' has characters salon keeps out of URLs; "
+                f"it is published as '{tame}'",
+                hint=f"write slug: {tame} (and aliases: for the old URL)",
+            )
+            return tame
     if explicit is not None:
         if not is_safe_slug(explicit):
             suggestion = slugify(explicit.replace("/", "-").replace(".", ""))
@@ -197,7 +163,7 @@ def _slug(reader: _Reader, stem: str) -> str | None:
     return slug
 
 
-def _entry_id(reader: _Reader, config: Config, source: str, date: datetime, zone: tzinfo) -> str:
+def _entry_id(reader: Fields, config: Config, source: str, date: datetime, zone: tzinfo) -> str:
     explicit = reader.text("id")
     if explicit:
         if ":" not in explicit or any(c.isspace() for c in explicit):
@@ -224,8 +190,8 @@ def parse_note(
     zone: tzinfo,
 ) -> tuple[Note | None, tuple[Diagnostic, ...]]:
     """A note or a share from its front matter and rendered body."""
-    reader = _Reader(path, fm, [])
-    extra = reader.check_unknown(SHARE_KEYS if kind == "share" else NOTE_KEYS)
+    reader = Fields(path, fm, [])
+    extra = reader.check_unknown(SHARE_KEYS if kind == "share" else NOTE_KEYS, _FOREIGN_KEYS)
     if kind == "note":
         for key in ("link", "via"):
             if key in extra:
@@ -254,18 +220,31 @@ def parse_note(
             link = Link(url=url, title=title or domain_of(url), domain=domain_of(url))
             title = title or domain_of(url)
         via = _via(reader)
-    elif title is None:
-        title, html = _title_from_heading(reader, "note", md)
-    date = reader.when("date", zone, required=True)
-    updated = reader.when("updated", zone, required=False)
-    slug = _slug(reader, path.rsplit("/", 1)[-1].rsplit(".", 1)[0])
-    tags = _tags(reader)
+    stem = _stem(path)
+    jekyll = _JEKYLL_DATE.match(stem)
+    if kind == "note" and title is None:
+        if md.title is None and jekyll is not None:
+            # Jekyll: a post without a title is titled by its file name
+            title = jekyll.group(2).replace("-", " ").strip().capitalize() or None
+        else:
+            title, html = _title_from_heading(reader, "note", md)
+    publication = read_publication(reader, zone)
+    if reader.fm.data.get("date") is None and publication.publish_date is not None:
+        date: datetime | None = publication.publish_date  # Hugo: publishDate alone dates it
+    elif reader.fm.data.get("date") is None and jekyll is not None:
+        date = _filename_date(reader, jekyll.group(1), zone)
+    else:
+        date = reader.when("date", zone, required=True)
+    updated = reader.when(reader.first("updated", *SYNONYMS["updated"]), zone, required=False)
+    slug = _slug(reader, stem)
+    tags = _tags(reader, jekyll is not None or "layout" in reader.fm.data)
     people = reader.words("people")
-    summary = reader.text("summary")
-    draft = reader.flag("draft", False)
+    summary = reader.text(reader.first("summary", *SYNONYMS["summary"]))
+    folder = "shares" if kind == "share" else "notes"
+    aliases = read_aliases(reader, f"{folder}/{slug}/")
+    reader.diags.extend(leftover_syntax(path, fm))
     if any(d.is_error for d in reader.diags) or title is None or date is None or slug is None:
         return None, tuple(reader.diags)
-    folder = "shares" if kind == "share" else "notes"
     return Note(
         kind=kind,
         source=path,
@@ -278,7 +257,11 @@ def parse_note(
         tags=tags,
         summary=summary,
         excerpt=md.excerpt,
-        draft=draft,
+        draft=publication.draft,
+        private=publication.private,
+        publish_date=publication.publish_date,
+        expires=publication.expires,
+        aliases=aliases,
         html=html,
         link=link,
         via=via,
@@ -287,7 +270,16 @@ def parse_note(
     ), tuple(reader.diags)
 
 
-def _title_from_heading(reader: _Reader, what: str, md: RenderedMarkdown) -> tuple[str | None, str]:
+def _filename_date(reader: Fields, day: str, zone: tzinfo) -> datetime | None:
+    """The date in a Jekyll file name, when the front matter gives none."""
+    try:
+        return parse_datetime(day, zone)
+    except ValueError as e:
+        reader.error(None, f"file name date: {e}", hint="add: date: 2026-03-05")
+        return None
+
+
+def _title_from_heading(reader: Fields, what: str, md: RenderedMarkdown) -> tuple[str | None, str]:
     """No `title:`: the body's leading `# heading` is the title (and leaves the body)."""
     if md.title is None:
         reader.error(
@@ -299,7 +291,7 @@ def _title_from_heading(reader: _Reader, what: str, md: RenderedMarkdown) -> tup
     return md.title, md.body_html
 
 
-def _via(reader: _Reader) -> Via | None:
+def _via(reader: Fields) -> Via | None:
     value = reader.text("via")
     if not value:
         return None
@@ -312,22 +304,24 @@ def _via(reader: _Reader) -> Via | None:
 
 
 def parse_page(
-    path: str, fm: FrontMatter, md: RenderedMarkdown
+    path: str, fm: FrontMatter, md: RenderedMarkdown, zone: tzinfo = UTC
 ) -> tuple[Page | None, tuple[Diagnostic, ...]]:
     """A standalone page (about, now, ...)."""
-    reader = _Reader(path, fm, [])
-    extra = reader.check_unknown(PAGE_KEYS)
+    reader = Fields(path, fm, [])
+    extra = reader.check_unknown(PAGE_KEYS, _FOREIGN_KEYS)
     title = reader.text("title")
     html = md.html
     if title is None:
         title, html = _title_from_heading(reader, "page", md)
-    slug = _slug(reader, path.rsplit("/", 1)[-1].rsplit(".", 1)[0])
+    slug = _slug(reader, _stem(path))
     nav = reader.flag("nav", True)
     weight = fm.data.get("weight", 0)
     if isinstance(weight, bool) or not isinstance(weight, int):
-        reader.error("weight", f"weight: expected a whole number, got {_kind(weight)}")
+        reader.error("weight", f"weight: expected a whole number, got {kind_of(weight)}")
         weight = 0
-    draft = reader.flag("draft", False)
+    publication = read_publication(reader, zone)
+    aliases = read_aliases(reader, f"{slug}/")
+    reader.diags.extend(leftover_syntax(path, fm))
     if any(d.is_error for d in reader.diags) or title is None or slug is None:
         return None, tuple(reader.diags)
     return Page(
@@ -338,7 +332,11 @@ def parse_page(
         html=html,
         nav=nav,
         weight=weight,
-        draft=draft,
+        draft=publication.draft,
+        private=publication.private,
+        publish_date=publication.publish_date,
+        expires=publication.expires,
+        aliases=aliases,
         extra=MappingProxyType(extra),
     ), tuple(reader.diags)
 
@@ -347,8 +345,8 @@ def parse_person(
     path: str, fm: FrontMatter, md: RenderedMarkdown
 ) -> tuple[tuple[Person, PrivateProfile] | None, tuple[Diagnostic, ...]]:
     """A person, and separately what the owner keeps private about them."""
-    reader = _Reader(path, fm, [])
-    extra = reader.check_unknown(PERSON_KEYS)
+    reader = Fields(path, fm, [])
+    extra = reader.check_unknown(PERSON_KEYS, _FOREIGN_KEYS)
     for key in extra:
         # A misspelt `private:` would publish what was meant to stay private: refuse it.
         if did_you_mean(key, ("private",)):

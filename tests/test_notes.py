@@ -98,7 +98,7 @@ def test_near_miss_key_warns_and_unknown_keys_are_kept() -> None:
         ),
         (
             "---\ntitle: x\ndate: 2026-02-03\ndraft: maybe\n---\n",
-            "p.md:4: error: draft: expected true or false, got text",
+            "p.md:4: error: draft: expected true or false, got 'maybe'",
         ),
         (
             "---\ntitle: x\ndate: 2026-02-03\ntags: {a: 1}\n---\n",
@@ -204,3 +204,245 @@ def test_a_misspelt_private_is_an_error_not_a_publication() -> None:
         "to publish what it holds\n  hint: write private: (everything under it stays on your "
         "machine)"
     ]
+
+
+# --- what other generators write: read natively ------------------------------------------
+
+
+def test_capitalised_keys_are_read_like_lowercase_ones() -> None:
+    value, diags = note("---\nTitle: Hugo post\nDate: 2019-03-05\nTags: [Go, Web]\n---\nx\n")
+    assert diags == []
+    assert value is not None
+    assert (value.title, value.tags) == ("Hugo post", ("go", "web"))
+
+
+def test_a_key_given_twice_in_two_cases_is_an_error() -> None:
+    fm, diags = split("---\ntitle: a\nTitle: b\ndate: 2026-01-01\n---\n", "p.md")
+    assert fm is None
+    assert [d.format() for d in diags] == [
+        "p.md:3: error: front-matter key 'Title' is given twice "
+        "(keys ignore case; first on line 2)\n  hint: keep one of them"
+    ]
+
+
+def test_pelican_header() -> None:
+    text = (
+        "Title: My super title\nDate: 2010-12-03 10:20\nModified: 2010-12-05 19:30\n"
+        "Category: Python\nTags: pelican, publishing\nSlug: my-super-post\n"
+        "Summary: Short version for index and feeds\n   that goes on.\n\nThis is the content.\n"
+    )
+    value, diags = note(text, path="content/notes/my-post.md")
+    assert diags == []
+    assert value is not None
+    assert value.title == "My super title"
+    assert value.date == datetime(2010, 12, 3, 10, 20, tzinfo=ZONE).astimezone(UTC)
+    assert value.updated == datetime(2010, 12, 5, 19, 30, tzinfo=ZONE).astimezone(UTC)
+    assert value.tags == ("pelican", "publishing", "python")
+    assert value.slug == "my-super-post"
+    assert value.summary == "Short version for index and feeds that goes on."
+    assert value.html == "<p>This is the content.</p>\n"
+    fm, _ = split(text, "p.md")
+    assert fm is not None and fm.body_line == 10 and fm.line_of("Tags") == 5
+
+
+def test_prose_that_starts_with_a_colon_is_not_a_header() -> None:
+    fm, diags = split("Note: this is prose.\n", "p.md")
+    assert fm is not None and fm.format == "none" and diags == ()
+
+
+def test_fences_with_trailing_spaces_and_the_yaml_end_marker() -> None:
+    value, diags = note("--- \ntitle: Spaced\ndate: 2026-03-05\n...\nBody\n")
+    assert diags == []
+    assert value is not None and value.title == "Spaced"
+    assert value.html == "<p>Body</p>\n"
+
+
+def test_date_from_a_jekyll_file_name_and_title_from_its_words() -> None:
+    value, diags = note(
+        "---\nlayout: post\n---\nHello.\n", path="content/notes/2019-03-05-a-trip.md"
+    )
+    assert diags == []
+    assert value is not None
+    assert value.date == datetime(2019, 3, 5, tzinfo=ZONE).astimezone(UTC)
+    assert (value.title, value.slug) == ("A trip", "a-trip")
+
+
+def test_jekyll_dates_with_a_spaced_offset() -> None:
+    value, _ = note("---\ntitle: t\ndate: 2014-01-27 21:12:00 -0800\n---\n")
+    assert value is not None
+    assert value.date == datetime(2014, 1, 28, 5, 12, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("front", "tags"),
+    [
+        ("tags: [a, b]\ncategories: [c]", ("a", "b", "c")),
+        ("tags: machine learning, python", ("machine learning", "python")),
+        ("tags: machine learning", ("machine learning",)),  # salon's own note: one tag
+        ("layout: post\ntags: jekyll ruby", ("jekyll", "ruby")),  # a Jekyll post: words
+        ("categories: essays travel", ("essays", "travel")),
+        ("category: Python", ("python",)),
+    ],
+)
+def test_tags_and_categories_in_every_form(front: str, tags: tuple[str, ...]) -> None:
+    value, diags = note(f"---\ntitle: t\ndate: 2026-01-01\n{front}\n---\n", "content/notes/t.md")
+    assert diags == []
+    assert value is not None and value.tags == tags
+
+
+def test_tags_of_a_jekyll_file_name_split_on_spaces() -> None:
+    value, _ = note("---\ntitle: t\ntags: a b\n---\n", path="content/notes/2019-01-01-x.md")
+    assert value is not None and value.tags == ("a", "b")
+
+
+def test_a_bundle_is_named_by_its_folder() -> None:
+    value, diags = note(
+        "---\ntitle: t\ndate: 2026-01-01\n---\n", path="content/notes/trip/index.md"
+    )
+    assert diags == []
+    assert value is not None and (value.slug, value.url) == ("trip", "notes/trip/")
+    top, _ = note("---\ntitle: t\ndate: 2026-01-01\n---\n", path="content/notes/index.md")
+    assert top is not None and top.slug == "index"
+
+
+@pytest.mark.parametrize(
+    ("front", "draft", "private"),
+    [
+        ("draft: true", True, False),
+        ("draft: false", False, False),
+        ("published: false", True, False),
+        ("published: true", False, False),
+        ("status: draft", True, False),
+        ("status: hidden", True, False),
+        ("status: skip", False, True),
+        ("status: published", False, False),
+        ("Status: Draft", True, False),
+        ("private: true", False, True),
+    ],
+)
+def test_every_way_of_saying_not_published(front: str, draft: bool, private: bool) -> None:
+    value, diags = note(f"---\ntitle: t\ndate: 2026-01-01\n{front}\n---\n")
+    assert diags == []
+    assert value is not None
+    assert (value.draft, value.private) == (draft, private)
+    assert value.is_live(datetime(2027, 1, 1, tzinfo=UTC)) is not (draft or private)
+
+
+def test_pelican_status_draft_in_a_header() -> None:
+    value, diags = note("Title: t\nDate: 2026-01-01\nStatus: draft\n\nx\n")
+    assert diags == [] and value is not None and value.draft
+
+
+def test_hugo_publish_and_expiry_dates() -> None:
+    value, diags = note(
+        "+++\ntitle = 't'\ndate = 2026-01-01\npublishDate = 2026-06-01\n"
+        "expiryDate = 2026-09-01\n+++\n"
+    )
+    assert diags == []
+    assert value is not None
+    assert value.publish_date == datetime(2026, 6, 1, tzinfo=ZONE).astimezone(UTC)
+    assert value.expires == datetime(2026, 9, 1, tzinfo=ZONE).astimezone(UTC)
+    assert not value.is_live(datetime(2026, 5, 1, tzinfo=UTC))
+    assert value.is_live(datetime(2026, 7, 1, tzinfo=UTC))
+    assert not value.is_live(datetime(2026, 9, 2, tzinfo=UTC))
+
+
+def test_publish_date_alone_dates_the_note() -> None:
+    value, diags = note("---\ntitle: t\npublishDate: 2026-02-02\n---\n")
+    assert diags == [] and value is not None
+    assert value.date == datetime(2026, 2, 2, tzinfo=ZONE).astimezone(UTC)
+
+
+@pytest.mark.parametrize(
+    ("front", "expected"),
+    [
+        (
+            "status: review",
+            "p.md:4: error: status: unknown value 'review'; refusing to guess whether to "
+            "publish\n  hint: use draft, hidden, skip or published",
+        ),
+        (
+            "published: someday",
+            "p.md:4: error: published: expected true, false or a date, got 'someday'\n"
+            "  hint: published: false keeps it unpublished; a date publishes it then",
+        ),
+        (
+            "private: maybe",
+            "p.md:4: error: private: expected true or false, got 'maybe'",
+        ),
+        (
+            "expiryDate: 2026-13-01",
+            "p.md:4: error: expirydate: impossible date '2026-13-01': month must be in 1..12\n"
+            "  hint: write dates as 2026-03-05 or 2026-03-05 14:30",
+        ),
+        (
+            "aliases: [/ok/, ../../etc/passwd]",
+            "p.md:4: error: aliases: '../../etc/passwd' is not a path on this site\n"
+            "  hint: write old URLs as paths, e.g. /2019/03/05/old-title.html",
+        ),
+    ],
+)
+def test_publication_values_salon_cannot_read_are_errors(front: str, expected: str) -> None:
+    value, diags = note(f"---\ntitle: t\ndate: 2026-01-01\n{front}\n---\n", path="p.md")
+    assert value is None
+    assert diags == [expected]
+
+
+def test_aliases_redirect_from_and_permalink() -> None:
+    value, diags = note(
+        "---\ntitle: t\ndate: 2026-01-01\naliases: [/posts/old/, /2019/03/05/t.html]\n"
+        "redirect_from: /older/\npermalink: https://old.example.com/blog/t/\n---\n",
+        path="content/notes/t.md",
+    )
+    assert diags == []
+    assert value is not None
+    assert value.aliases == ("posts/old/", "2019/03/05/t.html", "older/", "blog/t/")
+    same, _ = note(
+        "---\ntitle: t\ndate: 2026-01-01\naliases: /notes/t/\n---\n", "content/notes/t.md"
+    )
+    assert same is not None and same.aliases == ()  # its own URL needs no redirect
+
+
+def test_leftover_template_syntax_is_a_warning_with_its_line() -> None:
+    value, diags = note(
+        "---\ntitle: t\ndate: 2026-01-01\n---\nIntro.\n\n{% highlight ruby %}\n"
+        '{{< figure src="x.png" >}}\nSee `{% raw %}` and {{ site.baseurl }}/x.\n'
+        "{: .note}\n\n```\n{% in code %}\n```\n![a]({{ '/x.png' | relative_url }})\n"
+        "{{ page.title | upcase }} and {{ x }}\n",
+        path="p.md",
+    )
+    assert value is not None
+    hint = (
+        "\n  hint: salon does not run templates: 'salon import' converts a whole old site, "
+        "or put it in `code` to show it"
+    )
+    assert diags == [
+        "p.md:7: warning: a Liquid tag is left in the text: {% highlight ruby %}" + hint,
+        'p.md:8: warning: a Hugo shortcode is left in the text: {{< figure src="x.png" >}}' + hint,
+        "p.md:9: warning: a Liquid or Hugo template expression is left in the text: "
+        "{{ site.baseurl }}" + hint,
+        "p.md:10: warning: a kramdown attribute list is left in the text: {: .note}" + hint,
+        "p.md:15: warning: a Liquid or Hugo template expression is left in the text: "
+        "{{ '/x.png' | relative_url }}" + hint,
+        "p.md:16: warning: a Liquid or Hugo template expression is left in the text: "
+        "{{ page.title | upcase }}" + hint,
+    ]
+
+
+def test_an_empty_slug_is_the_default_and_harmless_characters_are_tamed() -> None:
+    value, diags = note("Title: t\nDate: 2026-01-01\nSlug:\n\nx\n", path="content/notes/my-post.md")
+    assert diags == [] and value is not None and value.slug == "my-post"
+    value, diags = note("---\ntitle: t\ndate: 2026-01-01\nslug: web+pwn\n---\n", path="p.md")
+    assert value is not None and value.slug == "web-pwn"
+    assert diags == [
+        "p.md:4: warning: slug 'web+pwn' has characters salon keeps out of URLs; it is "
+        "published as 'web-pwn'\n  hint: write slug: web-pwn (and aliases: for the old URL)"
+    ]
+
+
+def test_a_page_honours_publication_and_aliases() -> None:
+    fm, _ = split("---\ntitle: About\nPublished: false\naliases: [/about-me/]\n---\n", "p.md")
+    assert fm is not None
+    page, diags = parse_page("content/pages/about.md", fm, MD.render(fm.body))
+    assert diags == ()
+    assert page is not None and page.draft and page.aliases == ("about-me/",)
