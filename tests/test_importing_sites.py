@@ -79,6 +79,10 @@ def test_jekyll_site(tmp_path: Path) -> None:
     assert "notes/unpublished/index.html" not in built and "notes/a-draft/index.html" not in built
     assert leftovers(built) == {"{% include signature.html %}", "{{ page.date }}"}  # reported
     assert broken_images(root, built) == ["notes/second/index.html: /assets/img/missing.png"]
+    # The old URLs redirect to the new ones.
+    assert 'url=/notes/hello-world/"' in built["essays/2019/03/05/hello-world.html"]
+    assert 'url=/notes/hello-world/"' in built["hello/index.html"]
+    assert 'url=/about/"' in built["about-me/index.html"]
 
 
 def test_import_twice_writes_nothing_new(tmp_path: Path) -> None:
@@ -153,7 +157,9 @@ def test_hugo_site(tmp_path: Path) -> None:
     assert "notes/a-toml-post/index.html" not in built  # the slug is the file's: toml-post
     assert "notes/toml-post/index.html" in built and "notes/bundled/index.html" in built
     assert "notes/yaml/index.html" not in built  # a draft
-    assert leftovers(built) == {'{{< chart data="x" >}}'}  # reported
+    assert 'url=/notes/toml-post/"' in built["2020/01/a-toml-post/index.html"]
+    assert 'url=/notes/toml-post/"' in built["old/toml-post/index.html"]
+    assert leftovers(built) == {"{{< chart data=\u201cx\u201d >}}"}  # reported; typographer quotes
     assert broken_images(root, built) == []
 
 

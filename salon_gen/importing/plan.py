@@ -57,7 +57,7 @@ def render_item(item: Item, zone: tzinfo) -> str:
     lines: list[str] = []
 
     def put(key: str, value: Any, text: str) -> None:
-        data[key] = value
+        data[key.lower()] = value  # keys are read case-insensitively: publishDate
         lines.append(f"{key}: {text}")
 
     if item.title:

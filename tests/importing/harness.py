@@ -4,6 +4,7 @@ CliRunner, an offline build, and the built pages."""
 from __future__ import annotations
 
 import re
+from html import unescape
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -81,5 +82,6 @@ def leftovers(built: dict[str, str]) -> set[str]:
     """Template syntax left in built pages, outside code (where it is shown on purpose)."""
     found: set[str] = set()
     for html in built.values():
-        found.update(re.findall(r"\{%.*?%\}|\{\{[<%].*?[>%]\}\}|\{\{.*?\}\}", _CODE.sub("", html)))
+        text = unescape(_CODE.sub("", html))
+        found.update(re.findall(r"\{%.*?%\}|\{\{[<%].*?[>%]\}\}|\{\{.*?\}\}", text))
     return found
