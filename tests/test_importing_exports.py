@@ -109,8 +109,7 @@ def test_netscape_bookmarks(tmp_path: Path) -> None:
     again = salon_import(root, FIXTURES / "bookmarks.html")
     assert "  skipped https://example.org/essay: already shared" in again.out
     assert again.out.splitlines()[-1] == (
-        "netscape: nothing written; 0 existing file(s) left alone, 5 item(s) skipped,"
-        " 0 warning(s)"
+        "netscape: nothing written; 0 existing file(s) left alone, 5 item(s) skipped, 0 warning(s)"
     )
 
 

@@ -144,7 +144,7 @@ def test_hugo_site(tmp_path: Path) -> None:
         '{{< chart data="x" >}}\n'
     )
     assert (notes / "2020-02-03-yaml.md").read_text() == (
-        "---\ntitle: A YAML post\ndate: 2020-02-03\naliases: [\"2020/02/yaml/\"]\ndraft: true\n"
+        '---\ntitle: A YAML post\ndate: 2020-02-03\naliases: ["2020/02/yaml/"]\ndraft: true\n'
         "---\n[gist alice/1234abcd](https://gist.github.com/alice/1234abcd)\n\n"
         "Back to [the TOML post](2020-01-02-toml-post.md).\n"
     )

@@ -30,7 +30,11 @@ def read(kind: str, path: Path, now: datetime) -> Harvest:
         return bookmarks.read_netscape(path.read_bytes(), name, now)
     if kind == "pinboard":
         return bookmarks.read_pinboard(path.read_bytes(), name, now)
-    readers = {"jekyll": jekyll.read_jekyll, "hugo": hugo.read_hugo, "pelican": pelican.read_pelican}
+    readers = {
+        "jekyll": jekyll.read_jekyll,
+        "hugo": hugo.read_hugo,
+        "pelican": pelican.read_pelican,
+    }
     harvest = readers[kind](read_folder(path), now)
     # Diagnostics name files as the owner typed the folder: old-blog/_posts/x.md:3
     diagnostics = tuple(

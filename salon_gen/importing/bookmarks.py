@@ -23,9 +23,18 @@ from .item import Harvest, Item
 
 # Folders browsers make themselves: not tags.
 _ROOT_FOLDERS = frozenset(
-    {"bookmarks bar", "bookmarks toolbar", "bookmarks menu", "other bookmarks", "mobile bookmarks",
-     "favorites bar", "unsorted bookmarks", "imported", "bookmarks"}
-)  # fmt: skip
+    {
+        "bookmarks bar",
+        "bookmarks toolbar",
+        "bookmarks menu",
+        "other bookmarks",
+        "mobile bookmarks",
+        "favorites bar",
+        "unsorted bookmarks",
+        "imported",
+        "bookmarks",
+    }
+)
 
 
 def is_netscape(head: bytes) -> bool:
@@ -76,10 +85,14 @@ class _Netscape(HTMLParser):
         elif tag == "a" and "href" in a:
             tags = [t for t in a.get("tags", "").split(",") if t.strip()]
             self.anchor = _Mark(
-                url=a["href"].strip(), title="", added=a.get("add_date") or a.get("time_added", ""),
-                tags=tags, private=a.get("private", "0") == "1", toread=a.get("toread", "0") == "1",
+                url=a["href"].strip(),
+                title="",
+                added=a.get("add_date") or a.get("time_added", ""),
+                tags=tags,
+                private=a.get("private", "0") == "1",
+                toread=a.get("toread", "0") == "1",
                 line=self.getpos()[0],
-            )  # fmt: skip
+            )
             self.in_dd = False
         elif tag == "dd":
             self.in_dd = self.last is not None
@@ -145,18 +158,28 @@ def _harvest(marks: list[_Mark], name: str, now: datetime) -> Harvest:
         note = "\n".join(line.rstrip() for line in "".join(mark.note).strip().splitlines())
         tags = tuple(dict.fromkeys(t.strip().lower() for t in mark.tags if slugify(t.strip())))
         items.append(
-            Item(kind="share", origin=f"{name}:{mark.line}", stem=f"{date:%Y-%m-%d}-{slug}",
-                 slug=slug, title=title if title != mark.url else None,
-                 body=_escape(note) + "\n" if note else "", date=date, tags=tags, link=mark.url,
-                 private=mark.private, draft=mark.toread)  # fmt: skip
+            Item(
+                kind="share",
+                origin=f"{name}:{mark.line}",
+                stem=f"{date:%Y-%m-%d}-{slug}",
+                slug=slug,
+                title=title if title != mark.url else None,
+                body=_escape(note) + "\n" if note else "",
+                date=date,
+                tags=tags,
+                link=mark.url,
+                private=mark.private,
+                draft=mark.toread,
+            )
         )
     notes = []
     if duplicates:
         notes.append(f"{duplicates} duplicate bookmark(s) skipped (same URL)")
     if not_http:
         notes.append(f"{not_http} bookmark(s) that are not http(s) links skipped")
-    return Harvest(kind="bookmarks", items=tuple(items), notes=tuple(notes),
-                   skipped=duplicates + not_http)  # fmt: skip
+    return Harvest(
+        kind="bookmarks", items=tuple(items), notes=tuple(notes), skipped=duplicates + not_http
+    )
 
 
 def read_netscape(data: bytes, name: str, now: datetime) -> Harvest:
@@ -189,8 +212,15 @@ def read_pinboard(data: bytes, name: str, now: datetime) -> Harvest:
             return value if isinstance(value, str) else ""
 
         marks.append(
-            _Mark(url=text("href").strip(), title=text("description"), added=text("time"),
-                  tags=text("tags").split(), private=text("shared") == "no",
-                  toread=text("toread") == "yes", line=n, note=[text("extended")])  # fmt: skip
+            _Mark(
+                url=text("href").strip(),
+                title=text("description"),
+                added=text("time"),
+                tags=text("tags").split(),
+                private=text("shared") == "no",
+                toread=text("toread") == "yes",
+                line=n,
+                note=[text("extended")],
+            )
         )
     return _harvest(marks, name, now)

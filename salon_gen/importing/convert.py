@@ -160,7 +160,7 @@ def shortcode_args(text: str) -> tuple[list[str], dict[str, str]]:
     named: dict[str, str] = {}
     for m in _ARG.finditer(text):
         value = m.group(2)
-        if value[:1] in "\"`" and len(value) >= 2:
+        if value[:1] in '"`' and len(value) >= 2:
             value = value[1:-1]
             if m.group(2)[0] == '"':
                 value = value.replace('\\"', '"')
@@ -247,7 +247,9 @@ def shortcodes(body: Body, resolve: Resolve) -> None:
 
 # --- Pelican -----------------------------------------------------------------------------
 
-_PELICAN_LINK = re.compile(r"(?:\{(filename|static|attach)\}|\|(filename|static|attach)\|)([^\s)\"'>]+)")
+_PELICAN_LINK = re.compile(
+    r"(?:\{(filename|static|attach)\}|\|(filename|static|attach)\|)([^\s)\"'>]+)"
+)
 
 
 def pelican_links(body: Body, resolve: Resolve) -> None:
@@ -289,7 +291,7 @@ def wordpress(body: Body) -> None:
 
     def caption(m: re.Match[str], _: int) -> str:
         inner = m.group(3).strip()
-        _, named = shortcode_args(m.group(2))
+        named = shortcode_args(m.group(2))[1]
         media = _LEADING_MEDIA.match(inner)
         if media:
             image, text = media.group(1), media.group(2).strip()

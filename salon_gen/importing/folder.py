@@ -16,15 +16,42 @@ from .item import SiteFolder
 
 SKIP_DIRS = frozenset(
     {
-        ".git", ".hg", ".svn", "_site", "public", "output", "node_modules", "resources",
-        ".jekyll-cache", ".sass-cache", "vendor", "__pycache__", ".venv", "venv", "themes",
-        ".bundle", "cache",
+        ".git",
+        ".hg",
+        ".svn",
+        "_site",
+        "public",
+        "output",
+        "node_modules",
+        "resources",
+        ".jekyll-cache",
+        ".sass-cache",
+        "vendor",
+        "__pycache__",
+        ".venv",
+        "venv",
+        "themes",
+        ".bundle",
+        "cache",
     }
-)  # fmt: skip
+)
 TEXT_SUFFIXES = frozenset(
-    {".md", ".markdown", ".mdown", ".mkd", ".html", ".htm", ".rst", ".yml", ".yaml", ".toml",
-     ".py", ".json", ".txt"}
-)  # fmt: skip
+    {
+        ".md",
+        ".markdown",
+        ".mdown",
+        ".mkd",
+        ".html",
+        ".htm",
+        ".rst",
+        ".yml",
+        ".yaml",
+        ".toml",
+        ".py",
+        ".json",
+        ".txt",
+    }
+)
 MAX_TEXT = 4 * 1024 * 1024
 
 

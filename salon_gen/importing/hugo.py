@@ -9,6 +9,8 @@ unless `[permalinks]` in the config says otherwise).
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import posixpath
 import re
 import tomllib
@@ -21,7 +23,7 @@ from ..frontmatter import split
 from ..urls import slugify
 from . import convert
 from .dates import read_date
-from .item import Harvest, Item, SiteFolder
+from .item import Harvest, Item, ItemKind, SiteFolder
 from .sites import (
     MARKUP,
     Linker,
@@ -38,10 +40,17 @@ from .sites import (
 from .zones import zone_named
 
 CONFIGS = (
-    "hugo.toml", "config.toml", "hugo.yaml", "config.yaml", "hugo.yml", "config.yml",
-    "config/_default/hugo.toml", "config/_default/config.toml",
-    "config/_default/hugo.yaml", "config/_default/config.yaml",
-)  # fmt: skip
+    "hugo.toml",
+    "config.toml",
+    "hugo.yaml",
+    "config.yaml",
+    "hugo.yml",
+    "config.yml",
+    "config/_default/hugo.toml",
+    "config/_default/config.toml",
+    "config/_default/hugo.yaml",
+    "config/_default/config.yaml",
+)
 _CONTENT = (".md", ".markdown", ".mdown", ".mkd", ".html")
 
 
@@ -59,7 +68,9 @@ def read_config(site: SiteFolder) -> tuple[dict[str, Any], tuple[Diagnostic, ...
             try:
                 data = tomllib.loads(site.texts[name])
             except tomllib.TOMLDecodeError as e:
-                return {}, (Diagnostic(path=name, message=f"malformed TOML: {e}", severity="warning"),)
+                return {}, (
+                    Diagnostic(path=name, message=f"malformed TOML: {e}", severity="warning"),
+                )
         else:
             fm, diags = split("---\n" + site.texts[name] + "\n---\n", name)
             if fm is None:
@@ -67,25 +78,42 @@ def read_config(site: SiteFolder) -> tuple[dict[str, Any], tuple[Diagnostic, ...
             data = dict(fm.data)
         config = {k.lower(): v for k, v in data.items()}
         if name.startswith("config/_default/") and "config/_default/permalinks.toml" in site.texts:
-            try:
+            with contextlib.suppress(tomllib.TOMLDecodeError):
                 config["permalinks"] = tomllib.loads(site.texts["config/_default/permalinks.toml"])
-            except tomllib.TOMLDecodeError:
-                pass
         return config, ()
     return {}, ()
 
 
-def permalink(pattern: str, *, date: datetime | None, zone: tzinfo, section: str, slug: str,
-              title: str, filename: str) -> str:  # fmt: skip
+def permalink(
+    pattern: str,
+    *,
+    date: datetime | None,
+    zone: tzinfo,
+    section: str,
+    slug: str,
+    title: str,
+    filename: str,
+) -> str:
     """A page's URL by Hugo's permalink tokens, without the leading slash."""
-    values = {"section": section, "sections": section, "slug": slug, "title": slugify(title),
-              "filename": filename, "slugorfilename": slug or filename,
-              "contentbasename": filename}  # fmt: skip
+    values = {
+        "section": section,
+        "sections": section,
+        "slug": slug,
+        "title": slugify(title),
+        "filename": filename,
+        "slugorfilename": slug or filename,
+        "contentbasename": filename,
+    }
     if date is not None:
         local = date.astimezone(zone)
-        values |= {"year": f"{local:%Y}", "month": f"{local:%m}", "day": f"{local:%d}",
-                   "monthname": f"{local:%B}".lower(), "weekday": str(local.isoweekday() % 7),
-                   "yearday": str(local.timetuple().tm_yday)}  # fmt: skip
+        values |= {
+            "year": f"{local:%Y}",
+            "month": f"{local:%m}",
+            "day": f"{local:%d}",
+            "monthname": f"{local:%B}".lower(),
+            "weekday": str(local.isoweekday() % 7),
+            "yearday": str(local.timetuple().tm_yday),
+        }
     pattern = re.sub(r":(\w+)", lambda m: values.get(m.group(1), m.group(0)), pattern)
     return re.sub(r"/{2,}", "/", pattern).lstrip("/")
 
@@ -95,8 +123,15 @@ def _when(data: dict[str, Any], key: str, zone: tzinfo) -> datetime | None:
     return read_date(value, zone) if value not in (None, "") else None
 
 
-def _read(site: SiteFolder, path: str, content: str, config: dict[str, Any], zone: tzinfo,
-          now: datetime, diags: list[Diagnostic]) -> Post | None:  # fmt: skip
+def _read(
+    site: SiteFolder,
+    path: str,
+    content: str,
+    config: dict[str, Any],
+    zone: tzinfo,
+    now: datetime,
+    diags: list[Diagnostic],
+) -> Post | None:
     fm, found = split(site.texts[path], path)
     diags.extend(found)
     if fm is None:
@@ -106,14 +141,17 @@ def _read(site: SiteFolder, path: str, content: str, config: dict[str, Any], zon
     parts = rel.split("/")
     bundle = parts[-1].startswith("index.") and len(parts) > 1
     filename = parts[-2] if bundle else posixpath.splitext(parts[-1])[0]
-    kind = "note" if len(parts) > (2 if bundle else 1) else "page"
+    kind: ItemKind = "note" if len(parts) > (2 if bundle else 1) else "page"
     section = parts[0] if kind == "note" else ""
     title = text_of(data.get("title")) or filename.replace("-", " ").capitalize()
     slug = slugify(text_of(data.get("slug")) or filename)
     date = _when(data, "date", zone) or _when(data, "publishdate", zone)
     if kind == "note" and date is None:
-        diags.append(Diagnostic(path=path, line=1, severity="warning",
-                                message="no date: given the import's date"))  # fmt: skip
+        diags.append(
+            Diagnostic(
+                path=path, line=1, severity="warning", message="no date: given the import's date"
+            )
+        )
         date = now
     written = text_of(data.get("url"))
     if written:
@@ -122,10 +160,23 @@ def _read(site: SiteFolder, path: str, content: str, config: dict[str, Any], zon
         patterns = config.get("permalinks") or {}
         pattern = patterns.get(section) if isinstance(patterns, dict) else None
         if not isinstance(pattern, str):
-            pattern = f"/{section}/:slugorfilename.html" if config.get("uglyurls") else f"/{section}/:slugorfilename/"
-        old = site_path("/" + permalink(pattern, date=date, zone=zone, section=section,
-                                        slug=slugify(text_of(data.get("slug")) or title), title=title,
-                                        filename=filename))  # fmt: skip
+            pattern = (
+                f"/{section}/:slugorfilename.html"
+                if config.get("uglyurls")
+                else f"/{section}/:slugorfilename/"
+            )
+        old = site_path(
+            "/"
+            + permalink(
+                pattern,
+                date=date,
+                zone=zone,
+                section=section,
+                slug=slugify(text_of(data.get("slug")) or title),
+                title=title,
+                filename=filename,
+            )
+        )
     else:
         old = site_path(f"/{filename}/")
     aliases = data.get("aliases") or []
@@ -135,18 +186,30 @@ def _read(site: SiteFolder, path: str, content: str, config: dict[str, Any], zon
     if kind == "note" and date is not None and not bundle:
         stem = f"{date.astimezone(zone):%Y-%m-%d}-{slug}"
     item = Item(
-        kind=kind, origin=path, stem=stem, slug=slug, title=title, body=fm.body,
-        date=date if kind == "note" else None, updated=_when(data, "lastmod", zone),
+        kind=kind,
+        origin=path,
+        stem=stem,
+        slug=slug,
+        title=title,
+        body=fm.body,
+        date=date if kind == "note" else None,
+        updated=_when(data, "lastmod", zone),
         tags=tuple(dict.fromkeys(words(data.get("tags")) + words(data.get("categories")))),
         summary=text_of(data.get("summary")) or text_of(data.get("description")),
         old_url=old,
         aliases=tuple(a for a in (site_path(str(x)) for x in aliases if isinstance(x, str)) if a),
-        draft=is_true(data.get("draft")), private=is_true(data.get("private")),
-        publish_date=_when(data, "publishdate", zone), expiry_date=_when(data, "expirydate", zone),
+        draft=is_true(data.get("draft")),
+        private=is_true(data.get("private")),
+        publish_date=_when(data, "publishdate", zone),
+        expiry_date=_when(data, "expirydate", zone),
         bundle=bundle and kind == "note",
-    )  # fmt: skip
-    return Post(source=path, item=item, body_line=fm.body_line,
-                bundle_dir=posixpath.dirname(path) if bundle else None)  # fmt: skip
+    )
+    return Post(
+        source=path,
+        item=item,
+        body_line=fm.body_line,
+        bundle_dir=posixpath.dirname(path) if bundle else None,
+    )
 
 
 def read_hugo(site: SiteFolder, now: datetime) -> Harvest:
@@ -167,23 +230,32 @@ def read_hugo(site: SiteFolder, now: datetime) -> Harvest:
     posts.sort(key=lambda p: (p.item.kind, p.item.date or now, p.source))
     every = unique_slugs(posts)
     base = urlsplit(text_of(config.get("baseurl")) or "")
-    linker = Linker(site=site, posts=posts_by_source(every), static_prefix=static,
-                    host=base.hostname, base_path=(base.path or "/").rstrip("/") + "/")  # fmt: skip
+    linker = Linker(
+        site=site,
+        posts=posts_by_source(every),
+        static_prefix=static,
+        host=base.hostname,
+        base_path=(base.path or "/").rstrip("/") + "/",
+    )
 
     def resolve_for(post: Post) -> convert.Resolve:
         def resolve(kind: str, target: str, line: int) -> str | None:
             clean = target.split("#", 1)[0].strip("/")
             here = posixpath.dirname(post.source)
-            for candidate in (f"{content}/{clean}", posixpath.normpath(f"{here}/{clean}"),
-                              f"{content}/{clean}/index.md", f"{content}/{clean}.md"):  # fmt: skip
+            for candidate in (
+                f"{content}/{clean}",
+                posixpath.normpath(f"{here}/{clean}"),
+                f"{content}/{clean}/index.md",
+                f"{content}/{clean}.md",
+            ):
                 if candidate in linker.posts:
                     return linker.link_to(post, linker.posts[candidate], line)
             name = posixpath.splitext(clean.rsplit("/", 1)[-1])[0]
             for other in every:
                 parts = other.source.split("/")
-                if name in (posixpath.splitext(parts[-1])[0], parts[-2] if other.item.bundle else None):
-                    if name != "index":
-                        return linker.link_to(post, other, line)
+                names = (posixpath.splitext(parts[-1])[0], parts[-2] if other.item.bundle else None)
+                if name != "index" and name in names:
+                    return linker.link_to(post, other, line)
             return None
 
         return resolve
@@ -192,7 +264,10 @@ def read_hugo(site: SiteFolder, now: datetime) -> Harvest:
     for post in every:
         resolve = resolve_for(post)
         item, found = convert_post(
-            post, linker, (lambda b, r=resolve: convert.shortcodes(b, r),), "Hugo shortcode"  # type: ignore[misc]
+            post,
+            linker,
+            (functools.partial(convert.shortcodes, resolve=resolve),),
+            "Hugo shortcode",
         )
         items.append(item)
         diags.extend(found)
@@ -203,6 +278,9 @@ def read_hugo(site: SiteFolder, now: datetime) -> Harvest:
             for path in sorted(site.paths):
                 if path.startswith(post.bundle_dir + "/") and not path.endswith(MARKUP):
                     linker.asset(post, path)
-    return Harvest(kind="hugo", items=tuple(items),
-                   assets=tuple(sorted(linker.assets.values(), key=lambda a: a.dest)),
-                   diagnostics=tuple(diags))  # fmt: skip
+    return Harvest(
+        kind="hugo",
+        items=tuple(items),
+        assets=tuple(sorted(linker.assets.values(), key=lambda a: a.dest)),
+        diagnostics=tuple(diags),
+    )

@@ -10,14 +10,16 @@ permalinks (`/:categories/:year/:month/:day/:title:output_ext` unless `permalink
 from __future__ import annotations
 
 import dataclasses
+import functools
 import posixpath
 import re
 from datetime import datetime, tzinfo
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import Diagnostic
 from ..frontmatter import split
-from ..urls import slug_from_filename, slugify
+from ..urls import slugify
 from . import convert
 from .dates import read_date
 from .item import Harvest, Item, SiteFolder
@@ -49,9 +51,9 @@ _PAGE_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
 
 
 def is_jekyll(site: SiteFolder) -> bool:
-    return any(
-        p in site.paths for p in ("_config.yml", "_config.yaml", "_config.toml")
-    ) or any(p.startswith("_posts/") for p in site.paths)
+    return any(p in site.paths for p in ("_config.yml", "_config.yaml", "_config.toml")) or any(
+        p.startswith("_posts/") for p in site.paths
+    )
 
 
 def read_config(site: SiteFolder) -> tuple[dict[str, Any], tuple[Diagnostic, ...]]:
@@ -64,20 +66,41 @@ def read_config(site: SiteFolder) -> tuple[dict[str, Any], tuple[Diagnostic, ...
     return {}, ()
 
 
-def permalink(pattern: str, *, date: datetime | None, zone: tzinfo, categories: tuple[str, ...],
-              title: str, slug: str, ext: str = ".html") -> str:  # fmt: skip
+def permalink(
+    pattern: str,
+    *,
+    date: datetime | None,
+    zone: tzinfo,
+    categories: tuple[str, ...],
+    title: str,
+    slug: str,
+    ext: str = ".html",
+) -> str:
     """A post's URL by Jekyll's placeholders, without the leading slash."""
     pattern = STYLES.get(pattern, pattern)
-    values = {"categories": "/".join(c.replace(" ", "-") for c in categories), "title": title,
-              "slug": slug, "output_ext": ext, "name": title}  # fmt: skip
+    values = {
+        "categories": "/".join(c.replace(" ", "-") for c in categories),
+        "title": title,
+        "slug": slug,
+        "output_ext": ext,
+        "name": title,
+    }
     if date is not None:
         local = date.astimezone(zone)
         values |= {
-            "year": f"{local:%Y}", "month": f"{local:%m}", "day": f"{local:%d}",
-            "i_month": str(local.month), "i_day": str(local.day), "short_year": f"{local:%y}",
-            "hour": f"{local:%H}", "minute": f"{local:%M}", "second": f"{local:%S}",
-            "y_day": f"{local:%j}", "week": f"{local:%V}", "short_day": f"{local:%a}",
-        }  # fmt: skip
+            "year": f"{local:%Y}",
+            "month": f"{local:%m}",
+            "day": f"{local:%d}",
+            "i_month": str(local.month),
+            "i_day": str(local.day),
+            "short_year": f"{local:%y}",
+            "hour": f"{local:%H}",
+            "minute": f"{local:%M}",
+            "second": f"{local:%S}",
+            "y_day": f"{local:%j}",
+            "week": f"{local:%V}",
+            "short_day": f"{local:%a}",
+        }
     out = re.sub(r":(\w+)", lambda m: values.get(m.group(1), m.group(0)), pattern)
     out = re.sub(r"/{2,}", "/", out)
     return out.lstrip("/")
@@ -87,8 +110,14 @@ def _titled(slug: str) -> str:
     return " ".join(w.capitalize() for w in slug.replace("_", "-").split("-") if w)
 
 
-def _post(site: SiteFolder, path: str, config: dict[str, Any], zone: tzinfo, now: datetime,
-          diags: list[Diagnostic]) -> Post | None:  # fmt: skip
+def _post(
+    site: SiteFolder,
+    path: str,
+    config: dict[str, Any],
+    zone: tzinfo,
+    now: datetime,
+    diags: list[Diagnostic],
+) -> Post | None:
     fm, found = split(site.texts[path], path)
     diags.extend(found)
     if fm is None:
@@ -100,13 +129,22 @@ def _post(site: SiteFolder, path: str, config: dict[str, Any], zone: tzinfo, now
     name = _NAME.match(stem)
     date = read_date(data["date"], zone) if data.get("date") is not None else None
     if data.get("date") is not None and date is None:
-        diags.append(Diagnostic(path=path, line=lines.get("date"), severity="warning",
-                                message=f"cannot read date '{data['date']}'; using the file name's"))  # fmt: skip
+        diags.append(
+            Diagnostic(
+                path=path,
+                line=lines.get("date"),
+                severity="warning",
+                message=f"cannot read date '{data['date']}'; using the file name's",
+            )
+        )
     if date is None and name:
         date = read_date("-".join(name.groups()[:3]), zone)
     if date is None:
-        diags.append(Diagnostic(path=path, line=1, severity="warning",
-                                message="no date: given the import's date"))  # fmt: skip
+        diags.append(
+            Diagnostic(
+                path=path, line=1, severity="warning", message="no date: given the import's date"
+            )
+        )
         date = now
     file_slug = slugify(name.group(4) if name else stem)
     slug = slugify(text_of(data.get("slug")) or "") or file_slug
@@ -118,22 +156,37 @@ def _post(site: SiteFolder, path: str, config: dict[str, Any], zone: tzinfo, now
     old_url = None
     if not drafted:
         pattern = text_of(data.get("permalink")) or text_of(config.get("permalink")) or "date"
-        old_url = site_path("/" + permalink(pattern, date=date, zone=zone, categories=categories,
-                                            title=file_slug if not data.get("slug") else slug,
-                                            slug=slug))  # fmt: skip
+        old_url = site_path(
+            "/"
+            + permalink(
+                pattern,
+                date=date,
+                zone=zone,
+                categories=categories,
+                title=file_slug if not data.get("slug") else slug,
+                slug=slug,
+            )
+        )
     redirects = data.get("redirect_from")
     aliases = tuple(a for a in (site_path(str(r)) for r in _listed(redirects)) if a)
     if not name and not drafted:
         stem = f"{date.astimezone(zone):%Y-%m-%d}-{stem}"
     item = Item(
-        kind="note", origin=path, stem=stem if name or not drafted else slug,
-        slug=slug, title=text_of(data.get("title")) or _titled(file_slug), body=fm.body,
-        date=date, updated=_when(data, ("last_modified_at", "updated", "modified"), zone),
-        tags=tags, summary=text_of(data.get("excerpt")) or text_of(data.get("description")),
-        old_url=old_url, aliases=aliases,
+        kind="note",
+        origin=path,
+        stem=stem if name or not drafted else slug,
+        slug=slug,
+        title=text_of(data.get("title")) or _titled(file_slug),
+        body=fm.body,
+        date=date,
+        updated=_when(data, ("last_modified_at", "updated", "modified"), zone),
+        tags=tags,
+        summary=text_of(data.get("excerpt")) or text_of(data.get("description")),
+        old_url=old_url,
+        aliases=aliases,
         draft=drafted or is_false(data.get("published")) or is_true(data.get("draft")),
         private=is_true(data.get("private")),
-    )  # fmt: skip
+    )
     return Post(source=path, item=item, body_line=fm.body_line)
 
 
@@ -150,7 +203,9 @@ def _when(data: dict[str, Any], keys: tuple[str, ...], zone: tzinfo) -> datetime
     return None
 
 
-def _page(site: SiteFolder, path: str, config: dict[str, Any], diags: list[Diagnostic]) -> Post | None:
+def _page(
+    site: SiteFolder, path: str, config: dict[str, Any], diags: list[Diagnostic]
+) -> Post | None:
     text = site.texts[path]
     if not (text.startswith("---\n") or text.startswith("---\r\n")):
         return None  # Jekyll copies files without front matter as they are: not a page
@@ -167,10 +222,19 @@ def _page(site: SiteFolder, path: str, config: dict[str, Any], diags: list[Diagn
     old = site_path(written) if written else site_path(stem + ".html")
     if written is None and text_of(config.get("permalink")) == "pretty":
         old = site_path(stem + "/")
-    item = Item(kind="page", origin=path, stem=slug, slug=slug,
-                title=text_of(data.get("title")) or _titled(slug), body=fm.body, old_url=old,
-                aliases=tuple(a for a in (site_path(str(r)) for r in _listed(data.get("redirect_from"))) if a),
-                draft=is_false(data.get("published")) or is_true(data.get("draft")))  # fmt: skip
+    item = Item(
+        kind="page",
+        origin=path,
+        stem=slug,
+        slug=slug,
+        title=text_of(data.get("title")) or _titled(slug),
+        body=fm.body,
+        old_url=old,
+        aliases=tuple(
+            a for a in (site_path(str(r)) for r in _listed(data.get("redirect_from"))) if a
+        ),
+        draft=is_false(data.get("published")) or is_true(data.get("draft")),
+    )
     return Post(source=path, item=item, body_line=fm.body_line)
 
 
@@ -193,18 +257,19 @@ def read_jekyll(site: SiteFolder, now: datetime) -> Harvest:
                 continue
             if (page := _page(site, path, config, diags)) is not None:
                 pages.append(page)
-        elif path.endswith(".html") and not any(p.startswith((".", "_")) for p in parts):
-            if site.texts[path].startswith("---"):
-                skipped_html.append(path)
+        elif (
+            path.endswith(".html")
+            and not any(p.startswith((".", "_")) for p in parts)
+            and site.texts[path].startswith("---")
+        ):
+            skipped_html.append(path)
     posts.sort(key=lambda p: (p.item.date or now, p.source))
     every = unique_slugs(posts) + unique_slugs(pages)
-    host = None
-    if url := text_of(config.get("url")):
-        from urllib.parse import urlsplit
-
-        host = urlsplit(url).hostname
+    host = urlsplit(text_of(config.get("url")) or "").hostname
     base = "/" + (text_of(config.get("baseurl")) or "").strip("/") + "/"
-    linker = Linker(site=site, posts=posts_by_source(every), host=host, base_path=base.replace("//", "/"))
+    linker = Linker(
+        site=site, posts=posts_by_source(every), host=host, base_path=base.replace("//", "/")
+    )
 
     def resolve_for(post: Post) -> convert.Resolve:
         def resolve(kind: str, target: str, line: int) -> str | None:
@@ -212,7 +277,9 @@ def read_jekyll(site: SiteFolder, now: datetime) -> Harvest:
             if kind == "post":
                 for other in every:
                     stem = posixpath.splitext(other.source)[0]
-                    if other.item.kind == "note" and (stem.endswith("/" + target) or stem == target):
+                    if other.item.kind == "note" and (
+                        stem.endswith("/" + target) or stem == target
+                    ):
                         return linker.link_to(post, other, line)
                 return None
             found = posixpath.normpath(target.lstrip("/"))
@@ -230,7 +297,7 @@ def read_jekyll(site: SiteFolder, now: datetime) -> Harvest:
         item, found = convert_post(
             post,
             linker,
-            (lambda b, r=resolve: convert.liquid(b, r), convert.kramdown),  # type: ignore[misc]
+            (functools.partial(convert.liquid, resolve=resolve), convert.kramdown),
             "Liquid",
         )
         items.append(item)
@@ -238,6 +305,13 @@ def read_jekyll(site: SiteFolder, now: datetime) -> Harvest:
     diags.extend(linker.diags)
     notes = []
     if skipped_html:
-        notes.append(f"{len(skipped_html)} HTML page(s) not imported (templates): " + ", ".join(skipped_html))
-    return Harvest(kind="jekyll", items=tuple(items), assets=tuple(sorted(linker.assets.values(), key=lambda a: a.dest)),
-                   diagnostics=tuple(diags), notes=tuple(notes))  # fmt: skip
+        notes.append(
+            f"{len(skipped_html)} HTML page(s) not imported (templates): " + ", ".join(skipped_html)
+        )
+    return Harvest(
+        kind="jekyll",
+        items=tuple(items),
+        assets=tuple(sorted(linker.assets.values(), key=lambda a: a.dest)),
+        diagnostics=tuple(diags),
+        notes=tuple(notes),
+    )

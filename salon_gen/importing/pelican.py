@@ -11,6 +11,7 @@ draft|hidden|skip`, the slug from the title, categories from folders, `{filename
 from __future__ import annotations
 
 import ast
+import functools
 import posixpath
 import re
 import string
@@ -23,9 +24,18 @@ from ..frontmatter import split
 from ..urls import slugify
 from . import convert
 from .dates import read_date
-from .item import Harvest, Item, SiteFolder
-from .sites import Linker, Post, convert_post, lower_keys, posts_by_source, site_path, text_of
-from .sites import unique_slugs, words
+from .item import Harvest, Item, ItemKind, SiteFolder
+from .sites import (
+    Linker,
+    Post,
+    convert_post,
+    lower_keys,
+    posts_by_source,
+    site_path,
+    text_of,
+    unique_slugs,
+    words,
+)
 from .zones import zone_named
 
 _HEADER = re.compile(r"^([A-Za-z][\w-]*)\s*:\s?(.*)$")
@@ -97,8 +107,14 @@ def _url(pattern: str, values: dict[str, Any]) -> str | None:
         return None
 
 
-def _read(site: SiteFolder, path: str, settings: dict[str, Any], zone: tzinfo, now: datetime,
-          diags: list[Diagnostic]) -> Post | None:  # fmt: skip
+def _read(
+    site: SiteFolder,
+    path: str,
+    settings: dict[str, Any],
+    zone: tzinfo,
+    now: datetime,
+    diags: list[Diagnostic],
+) -> Post | None:
     root = settings["PATH"].strip("/")
     rel = path[len(root) + 1 :]
     text = site.texts[path]
@@ -110,13 +126,16 @@ def _read(site: SiteFolder, path: str, settings: dict[str, Any], zone: tzinfo, n
         data, lines = lower_keys(fm)
         body, body_line = fm.body, fm.body_line
     else:
-        data, lines, body, body_line = split_header(text)  # type: ignore[assignment]
+        data, lines, body, body_line = split_header(text)
     if not data.get("title"):
-        diags.append(Diagnostic(path=path, line=1, severity="warning",
-                                message="no 'Title:' header; not imported"))  # fmt: skip
+        diags.append(
+            Diagnostic(
+                path=path, line=1, severity="warning", message="no 'Title:' header; not imported"
+            )
+        )
         return None
     page_paths = [p.strip("/") for p in settings.get("PAGE_PATHS") or ["pages"]]
-    kind = "page" if any(rel.startswith(p + "/") for p in page_paths) else "note"
+    kind: ItemKind = "page" if any(rel.startswith(p + "/") for p in page_paths) else "note"
     title = text_of(data["title"]) or ""
     slug = slugify(text_of(data.get("slug")) or title) or "untitled"
     status = (text_of(data.get("status")) or "published").lower()
@@ -124,32 +143,58 @@ def _read(site: SiteFolder, path: str, settings: dict[str, Any], zone: tzinfo, n
         return None
     date = read_date(data["date"], zone) if data.get("date") else None
     if kind == "note" and date is None:
-        diags.append(Diagnostic(path=path, line=lines.get("date", 1), severity="warning",
-                                message="no readable 'Date:'; given the import's date"))  # fmt: skip
+        diags.append(
+            Diagnostic(
+                path=path,
+                line=lines.get("date", 1),
+                severity="warning",
+                message="no readable 'Date:'; given the import's date",
+            )
+        )
         date = now
     folder = rel.split("/")[0] if "/" in rel else None
     category = text_of(data.get("category")) or (
-        folder if folder and settings.get("USE_FOLDER_AS_CATEGORY") else settings["DEFAULT_CATEGORY"]
+        folder
+        if folder and settings.get("USE_FOLDER_AS_CATEGORY")
+        else settings["DEFAULT_CATEGORY"]
     )
-    values: dict[str, Any] = {"slug": slug, "date": date, "category": slugify(category or ""),
-                              "lang": text_of(data.get("lang")) or "en",
-                              "author": slugify(text_of(data.get("author")) or "")}  # fmt: skip
+    values: dict[str, Any] = {
+        "slug": slug,
+        "date": date,
+        "category": slugify(category or ""),
+        "lang": text_of(data.get("lang")) or "en",
+        "author": slugify(text_of(data.get("author")) or ""),
+    }
     written = text_of(data.get("url")) or text_of(data.get("save_as"))
     pattern = settings["PAGE_URL"] if kind == "page" else settings["ARTICLE_URL"]
     old = site_path("/" + (written or _url(str(pattern), values) or ""))
     tags = words(data.get("tags")) + words(category) if kind == "note" else ()
     hidden = status == "hidden"
     if hidden and kind == "note":
-        diags.append(Diagnostic(path=path, line=lines.get("status"), severity="warning",
-                                message="Status: hidden (published but not listed): imported as a draft"))  # fmt: skip
+        diags.append(
+            Diagnostic(
+                path=path,
+                line=lines.get("status"),
+                severity="warning",
+                message="Status: hidden (published but not listed): imported as a draft",
+            )
+        )
     stem = f"{date.astimezone(zone):%Y-%m-%d}-{slug}" if date and kind == "note" else slug
     item = Item(
-        kind=kind, origin=path, stem=stem, slug=slug, title=title, body=body, date=date if kind == "note" else None,
+        kind=kind,
+        origin=path,
+        stem=stem,
+        slug=slug,
+        title=title,
+        body=body,
+        date=date if kind == "note" else None,
         updated=read_date(data["modified"], zone) if data.get("modified") else None,
-        tags=tuple(dict.fromkeys(tags)), summary=text_of(data.get("summary")), old_url=old,
+        tags=tuple(dict.fromkeys(tags)),
+        summary=text_of(data.get("summary")),
+        old_url=old,
         draft=status == "draft" or (hidden and kind == "note"),
         nav=False if hidden and kind == "page" else None,
-    )  # fmt: skip
+    )
     return Post(source=path, item=item, body_line=body_line)
 
 
@@ -163,17 +208,28 @@ def read_pelican(site: SiteFolder, now: datetime) -> Harvest:
         if not path.startswith(root + "/"):
             continue
         if path.endswith(".rst"):
-            diags.append(Diagnostic(path=path, line=1, severity="warning",
-                                    message="reStructuredText is not converted; not imported",
-                                    hint="convert it to Markdown (pandoc -f rst -t gfm) and import again"))  # fmt: skip
+            diags.append(
+                Diagnostic(
+                    path=path,
+                    line=1,
+                    severity="warning",
+                    message="reStructuredText is not converted; not imported",
+                    hint="convert it to Markdown (pandoc -f rst -t gfm) and import again",
+                )
+            )
             continue
         if path.endswith(_MARKDOWN) and (post := _read(site, path, settings, zone, now, diags)):
             posts.append(post)
     posts.sort(key=lambda p: (p.item.kind, p.item.date or now, p.source))
     every = unique_slugs(posts)
     site_url = urlsplit(str(settings.get("SITEURL") or ""))
-    linker = Linker(site=site, posts=posts_by_source(every), static_prefix=root + "/",
-                    host=site_url.hostname, base_path=(site_url.path or "/").rstrip("/") + "/")  # fmt: skip
+    linker = Linker(
+        site=site,
+        posts=posts_by_source(every),
+        static_prefix=root + "/",
+        host=site_url.hostname,
+        base_path=(site_url.path or "/").rstrip("/") + "/",
+    )
 
     def resolve_for(post: Post) -> convert.Resolve:
         def resolve(kind: str, target: str, line: int) -> str | None:
@@ -193,11 +249,18 @@ def read_pelican(site: SiteFolder, now: datetime) -> Harvest:
     items: list[Item] = []
     for post in every:
         resolve = resolve_for(post)
-        item, found = convert_post(post, linker, (lambda b, r=resolve: convert.pelican_links(b, r),),  # type: ignore[misc]
-                                   "template tag")  # fmt: skip
+        item, found = convert_post(
+            post,
+            linker,
+            (functools.partial(convert.pelican_links, resolve=resolve),),
+            "template tag",
+        )
         items.append(item)
         diags.extend(found)
     diags.extend(linker.diags)
-    return Harvest(kind="pelican", items=tuple(items),
-                   assets=tuple(sorted(linker.assets.values(), key=lambda a: a.dest)),
-                   diagnostics=tuple(diags))  # fmt: skip
+    return Harvest(
+        kind="pelican",
+        items=tuple(items),
+        assets=tuple(sorted(linker.assets.values(), key=lambda a: a.dest)),
+        diagnostics=tuple(diags),
+    )

@@ -64,8 +64,12 @@ def render_item(item: Item, zone: tzinfo) -> str:
         put("title", item.title, yaml_text(item.title))
     if item.link:
         put("link", item.link, yaml_text(item.link))
-    for key, moment in (("date", item.date), ("updated", item.updated),
-                        ("publishDate", item.publish_date), ("expiryDate", item.expiry_date)):  # fmt: skip
+    for key, moment in (
+        ("date", item.date),
+        ("updated", item.updated),
+        ("publishDate", item.publish_date),
+        ("expiryDate", item.expiry_date),
+    ):
         if moment is not None:
             text = _date_text(moment, zone)
             put(key, text, yaml_text(text) if "+" in text or "T" in text else text)

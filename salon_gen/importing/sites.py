@@ -103,7 +103,9 @@ def unique_slugs(posts: list[Post]) -> list[Post]:
         if n > 1:
             slug = f"{slug}-{n}"
             stem = slug if post.item.bundle else f"{post.item.stem}-{n}"
-            post = dataclasses.replace(post, item=dataclasses.replace(post.item, slug=slug, stem=stem))
+            post = dataclasses.replace(
+                post, item=dataclasses.replace(post.item, slug=slug, stem=stem)
+            )
         taken.add((post.item.kind, slug))
         out.append(post)
     return out

@@ -128,34 +128,57 @@ def read_wxr(data: bytes, name: str, now: datetime) -> Harvest:
         slug = slugify(unquote(fields.get("post_name", "").strip())) or slugify(title) or "untitled"
         date = _date(fields)
         if date is None:
-            diags.append(Diagnostic(path=name, line=item_line, severity="warning",
-                                    message=f"'{title}' has no date: given the import's date"))  # fmt: skip
+            diags.append(
+                Diagnostic(
+                    path=name,
+                    line=item_line,
+                    severity="warning",
+                    message=f"'{title}' has no date: given the import's date",
+                )
+            )
             date = now
         note = kind == "post"
-        tags = tuple(dict.fromkeys(
-            t.lower() for domain, t in terms
-            if domain in ("category", "post_tag") and slugify(t) and t.lower() != "uncategorized"
-        ))  # fmt: skip
+        tags = tuple(
+            dict.fromkeys(
+                t.lower()
+                for domain, t in terms
+                if domain in ("category", "post_tag")
+                and slugify(t)
+                and t.lower() != "uncategorized"
+            )
+        )
         excerpt = plain_text(fields.get("excerpt", "")).strip()
         link = fields.get("link", "").strip()
         item = Item(
-            kind="note" if note else "page", origin=f"{name}:{item_line}",
-            stem=f"{date:%Y-%m-%d}-{slug}" if note else slug, slug=slug, title=title,
-            body=fields.get("content", ""), date=date if note else None, tags=tags if note else (),
-            summary=" ".join(excerpt.split()) or None, old_url=site_path(link) if link else None,
+            kind="note" if note else "page",
+            origin=f"{name}:{item_line}",
+            stem=f"{date:%Y-%m-%d}-{slug}" if note else slug,
+            slug=slug,
+            title=title,
+            body=fields.get("content", ""),
+            date=date if note else None,
+            tags=tags if note else (),
+            summary=" ".join(excerpt.split()) or None,
+            old_url=site_path(link) if link else None,
             draft=status in ("draft", "pending"),
             private=status == "private",
-        )  # fmt: skip
+        )
         posts.append(Post(source=f"wxr:{n}", item=item, body_line=body_line or 1, report_as=name))
     posts.sort(key=lambda p: (p.item.kind, p.item.date or now, p.source))
     every = unique_slugs(posts)
     nowhere = SiteFolder(root=Path("."), paths=frozenset())
-    linker = Linker(site=nowhere, posts={p.source: p for p in every}, host=base.hostname,
-                    base_path=(base.path or "/").rstrip("/") + "/", warn_missing=False)  # fmt: skip
+    linker = Linker(
+        site=nowhere,
+        posts={p.source: p for p in every},
+        host=base.hostname,
+        base_path=(base.path or "/").rstrip("/") + "/",
+        warn_missing=False,
+    )
     items: list[Item] = []
     for post in every:
-        item, found = convert_post(post, linker, (convert.wordpress, _leftover_shortcodes),
-                                   "template tag")  # fmt: skip
+        item, found = convert_post(
+            post, linker, (convert.wordpress, _leftover_shortcodes), "template tag"
+        )
         items.append(dataclasses.replace(item, body=item.body.strip("\n") + "\n"))
         diags.extend(found)
     diags.extend(linker.diags)
@@ -167,8 +190,13 @@ def read_wxr(data: bytes, name: str, now: datetime) -> Harvest:
         notes.append(f"{comments} comment(s) not imported")
     for what, count in sorted(left_out.items()):
         notes.append(f"{count} {what} item(s) left out")
-    return Harvest(kind="wordpress", items=tuple(items), diagnostics=tuple(diags),
-                   notes=tuple(notes), skipped=sum(left_out.values()))  # fmt: skip
+    return Harvest(
+        kind="wordpress",
+        items=tuple(items),
+        diagnostics=tuple(diags),
+        notes=tuple(notes),
+        skipped=sum(left_out.values()),
+    )
 
 
 def _leftover_shortcodes(body: convert.Body) -> None:

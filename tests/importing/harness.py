@@ -4,8 +4,8 @@ CliRunner, an offline build, and the built pages."""
 from __future__ import annotations
 
 import re
-from html import unescape
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -41,7 +41,9 @@ def salon_import(root: Path, source: Path, *args: str) -> Run:
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     site = source.as_posix()
-    return Run(result.exit_code, result.stdout.replace(site, "SITE"), result.stderr.replace(site, "SITE"))
+    return Run(
+        result.exit_code, result.stdout.replace(site, "SITE"), result.stderr.replace(site, "SITE")
+    )
 
 
 def build_offline(root: Path) -> BuildResult:

@@ -5,4 +5,4 @@ PATH = "content"
 TIMEZONE = "Europe/Paris"
 ARTICLE_URL = "{date:%Y}/{slug}.html"
 STATIC_PATHS = ["images"]
-import os  # a real pelicanconf.py may hold code; it is never run
+MENU_TITLE = SITENAME.upper()  # code, not a literal: read, never run
