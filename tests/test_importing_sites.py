@@ -114,7 +114,7 @@ def test_hugo_site(tmp_path: Path) -> None:
     run = salon_import(root, FIXTURES / "hugo")
     assert run.code == 0, run.err
     assert run.err.splitlines() == [
-        "SITE/content/posts/toml-post.md:20: warning: Hugo shortcode '{{< chart data=\"x\" >}}'"
+        "SITE/content/posts/toml-post.md:18: warning: Hugo shortcode '{{< chart data=\"x\" >}}'"
         " not converted; left as it is",
         HINT,
     ]
@@ -137,7 +137,7 @@ def test_hugo_site(tmp_path: Path) -> None:
         "tags: [maps, walking, travel]\n"
         'aliases: ["2020/01/a-toml-post/", "old/toml-post/"]\n'
         "---\n"
-        "A map: ![The map](../static/images/map.png)\n\n*Where we walked*\n\n"
+        "A map: ![The map](../static/images/map.png) *Where we walked*\n\n"
         "[YouTube video](https://www.youtube.com/watch?v=dQw4w9WgXcQ)\n\n"
         "```go\npackage main\n```\n\n"
         "See [the bundle](bundled/index.md).\n\n"

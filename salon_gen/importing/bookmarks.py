@@ -155,7 +155,7 @@ def _harvest(marks: list[_Mark], name: str, now: datetime) -> Harvest:
         title = " ".join(plain_text(mark.title).split()) or None
         date = _when(mark.added) or now
         slug = share_slug(title or mark.url)
-        note = "\n".join(line.rstrip() for line in "".join(mark.note).strip().splitlines())
+        note = "\n".join(line.strip() for line in "".join(mark.note).strip().splitlines())
         tags = tuple(dict.fromkeys(t.strip().lower() for t in mark.tags if slugify(t.strip())))
         items.append(
             Item(

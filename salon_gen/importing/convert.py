@@ -185,8 +185,8 @@ def _figure(named: dict[str, str], positional: list[str]) -> str | None:
     image += ")"
     if link := named.get("link"):
         image = f"[{image}]({link})"
-    caption = named.get("caption") or ""
-    return image + (f"\n\n*{caption.strip()}*" if caption.strip() else "")
+    caption = " ".join((named.get("caption") or "").split())
+    return image + (f" *{caption}*" if caption else "")  # one line: later lines keep their numbers
 
 
 def _embed(name: str, named: dict[str, str], positional: list[str]) -> str | None:
@@ -219,7 +219,7 @@ def shortcodes(body: Body, resolve: Resolve) -> None:
     def details(m: re.Match[str], _: int) -> str:
         positional, named = shortcode_args(m.group(1))
         summary = named.get("summary") or (positional[0] if positional else "Details")
-        return f"<details>\n<summary>{summary}</summary>\n\n{m.group(2).strip()}\n\n</details>"
+        return f"<details><summary>{summary}</summary>{m.group(2)}</details>"
 
     body.sub(_SC_DETAILS, lambda m, line: pad(details(m, line), m.group(0)))
 

@@ -30,8 +30,8 @@ def keep_ids(
     """`items` with `entry_id` set from the feed where an old URL matches an entry's link
     (the link's path ends with the post's old permalink: the site's base path may differ),
     and lines for the report."""
-    parsed = parse_feed(feed, url="https://feed.invalid/", content_type=None, now=now)
-    report = [f"feed: {p}" for p in parsed.problems]
+    parsed = parse_feed(feed, url="https://feed.invalid/", content_type="application/xml", now=now)
+    report = [] if parsed.entries else [f"feed: {p}" for p in parsed.problems or ("no entries",)]
     olds = {_normal(i.old_url): n for n, i in enumerate(items) if i.old_url}
     out = list(items)
     matched = 0
