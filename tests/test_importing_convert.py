@@ -32,7 +32,7 @@ def run(text: str, *passes: object, first_line: int = 1) -> tuple[str, list[str]
     body = convert.Body(path="p.md", text=text, first_line=first_line)
     for one in passes:
         one(body)  # type: ignore[operator]
-    convert.leftovers(body, "tag")
+    convert.leftovers(body)
     return body.finish(), [d.format().split("\n")[0] for d in body.diags]
 
 
@@ -67,8 +67,8 @@ def test_liquid_conversions_keep_lines() -> None:
     )
     assert diags == [
         "p.md:11: warning: post: 'nope' is not among the imported files; left as it is",
-        "p.md:14: warning: tag '{% capture x %}' not converted; left as it is",
-        "p.md:14: warning: tag '{% endcapture %}' not converted; left as it is",
+        "p.md:14: warning: Liquid tag '{% capture x %}' not converted; left as it is",
+        "p.md:14: warning: Liquid tag '{% endcapture %}' not converted; left as it is",
     ]
 
 
@@ -98,8 +98,15 @@ def test_hugo_shortcodes() -> None:
     )
     assert diags == [
         "p.md:6: warning: ref: 'gone.md' is not among the imported files",
-        "p.md:7: warning: tag '{{< unknown >}}' not converted; left as it is",
+        "p.md:7: warning: Hugo shortcode '{{< unknown >}}' not converted; left as it is",
     ]
+
+
+def test_katex_shortcodes_become_math() -> None:
+    text = "{{< katex >}}x^2{{< /katex >}} and\n{{< katex display >}}\n\\int f\n{{< /katex >}}\n"
+    out, diags = run(text, shortcodes)
+    assert out == "$x^2$ and\n$$\n\\int f\n$$\n"
+    assert diags == []
 
 
 def test_wordpress_blocks_and_shortcodes() -> None:

@@ -23,13 +23,13 @@ def test_jekyll_site(tmp_path: Path) -> None:
     run = salon_import(root, FIXTURES / "jekyll")
     assert run.code == 0, run.err
     assert run.err.splitlines() == [
-        "SITE/_posts/2019-03-05-hello-world.md:26: warning: Liquid '{% include signature.html %}'"
-        " not converted; left as it is",
+        "SITE/_posts/2019-03-05-hello-world.md:26: warning: Liquid tag"
+        " '{% include signature.html %}' not converted; left as it is",
         HINT,
         "SITE/_posts/2019-04-01-second.markdown:8: warning: '/assets/img/missing.png' is not in"
         " the site folder; link left as it is",
-        "SITE/_posts/2019-04-01-second.markdown:10: warning: Liquid '{{ page.date }}' not"
-        " converted; left as it is",
+        "SITE/_posts/2019-04-01-second.markdown:10: warning: template expression"
+        " '{{ page.date }}' not converted; left as it is",
         HINT,
     ]
     assert run.out.splitlines() == [

@@ -150,6 +150,10 @@ _SC_HIGHLIGHT = re.compile(
 _SC_DETAILS = re.compile(
     r"\{\{[<%]\s*details\s+(.*?)[>%]\}\}(.*?)\{\{[<%]\s*/details\s*[>%]\}\}", re.DOTALL
 )
+_SC_MATH = re.compile(
+    r"\{\{[<%]\s*(katex|math)(\s+display)?\s*[>%]\}\}(.*?)\{\{[<%]\s*/\s*\1\s*[>%]\}\}",
+    re.DOTALL,
+)
 _SC = re.compile(r"\{\{([<%])\s*(\w[\w.-]*)(.*?)\s*[>%]\}\}", re.DOTALL)
 _ARG = re.compile(r'(?:(\w+)=)?("(?:[^"\\]|\\.)*"|`[^`]*`|[^\s"`]+)')
 
@@ -169,6 +173,13 @@ def shortcode_args(text: str) -> tuple[list[str], dict[str, str]]:
         else:
             positional.append(value)
     return positional, named
+
+
+def _math(tex: str, display: bool) -> str:
+    """A KaTeX shortcode as the `$...$` / `$$...$$` salon renders as math."""
+    if display or "\n" in tex.strip():
+        return "$$\n" + tex.strip("\n") + "\n$$"
+    return "$" + tex.strip() + "$"
 
 
 def _md_text(text: str) -> str:
@@ -209,12 +220,13 @@ def _embed(name: str, named: dict[str, str], positional: list[str]) -> str | Non
 
 def shortcodes(body: Body, resolve: Resolve) -> None:
     """Hugo's shortcodes, `{{< >}}` and `{{% %}}` alike: figure, youtube, vimeo, gist, tweet,
-    instagram, highlight, details, ref and relref; `{{</* x */>}}` is literal text."""
+    instagram, highlight, details, katex/math, ref and relref; `{{</* x */>}}` is literal."""
     body.sub(
         _SC_COMMENT,
         lambda m, _: body.protect("{{" + m.group(1) + m.group(2) + m.group(3) + "}}"),
     )
     body.sub(_SC_HIGHLIGHT, lambda m, _: pad(fence(m.group(1), m.group(2)), m.group(0)))
+    body.sub(_SC_MATH, lambda m, _: pad(_math(m.group(3), bool(m.group(2))), m.group(0)))
 
     def details(m: re.Match[str], _: int) -> str:
         positional, named = shortcode_args(m.group(1))
@@ -323,13 +335,23 @@ def wordpress_leftovers(body: Body, known_closers: frozenset[str] = frozenset())
 
 # --- what is left ------------------------------------------------------------------------
 
+
+def _kind_of(tag: str) -> str:
+    if tag.startswith("{%"):
+        return "Liquid tag"
+    return "Hugo shortcode" if tag[2] in "<%" else "template expression"
+
+
 _LEFT = re.compile(r"\{%.*?%\}|\{\{[<%].*?[>%]\}\}|\{\{.*?\}\}", re.DOTALL)
 
 
-def leftovers(body: Body, what: str) -> None:
+def leftovers(body: Body) -> None:
     """Report every template tag still in the text (`{% include x %}`, `{{ page.title }}`,
-    `{{< chart >}}`), each on its line: salon does not run templates in notes."""
+    `{{< chart >}}`), each on its line: salon does not run templates in notes. Each is
+    named for what it is (a Liquid tag, a shortcode, an expression), not for the generator
+    the site came from: Hugo sites hold Jekyll's leftovers too."""
     for m in _LEFT.finditer(body.text):
+        what = _kind_of(m.group(0))
         snippet = " ".join(m.group(0).split())
         if len(snippet) > 60:
             snippet = snippet[:57] + "..."

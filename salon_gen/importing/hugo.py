@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from ..errors import Diagnostic
 from ..frontmatter import split
-from ..urls import slugify
+from ..urls import slug_from_filename, slugify
 from . import convert
 from .dates import read_date
 from .item import Harvest, Item, ItemKind, SiteFolder
@@ -51,6 +51,7 @@ CONFIGS = (
     "config/_default/hugo.yaml",
     "config/_default/config.yaml",
 )
+_DATED = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 _CONTENT = (".md", ".markdown", ".mdown", ".mkd", ".html")
 
 
@@ -144,7 +145,9 @@ def _read(
     kind: ItemKind = "note" if len(parts) > (2 if bundle else 1) else "page"
     section = parts[0] if kind == "note" else ""
     title = text_of(data.get("title")) or filename.replace("-", " ").capitalize()
-    slug = slugify(text_of(data.get("slug")) or filename)
+    # A file named 2019-03-05-x.md is the note x, as salon names notes; its old URL keeps
+    # the date (Hugo's default slug is the whole file name).
+    slug = slugify(text_of(data.get("slug")) or "") or slug_from_filename(filename)
     date = _when(data, "date", zone) or _when(data, "publishdate", zone)
     if kind == "note" and date is None:
         diags.append(
@@ -184,7 +187,7 @@ def _read(
         aliases = [aliases]
     stem = slug
     if kind == "note" and date is not None and not bundle:
-        stem = f"{date.astimezone(zone):%Y-%m-%d}-{slug}"
+        stem = filename if _DATED.match(filename) else f"{date.astimezone(zone):%Y-%m-%d}-{slug}"
     item = Item(
         kind=kind,
         origin=path,
@@ -234,6 +237,7 @@ def read_hugo(site: SiteFolder, now: datetime) -> Harvest:
         site=site,
         posts=posts_by_source(every),
         static_prefix=static,
+        also_served=(content + "/",),  # a section's own files are published at their path
         host=base.hostname,
         base_path=(base.path or "/").rstrip("/") + "/",
     )
@@ -267,7 +271,6 @@ def read_hugo(site: SiteFolder, now: datetime) -> Harvest:
             post,
             linker,
             (functools.partial(convert.shortcodes, resolve=resolve),),
-            "Hugo shortcode",
         )
         items.append(item)
         diags.extend(found)

@@ -298,7 +298,6 @@ def read_jekyll(site: SiteFolder, now: datetime) -> Harvest:
             post,
             linker,
             (functools.partial(convert.liquid, resolve=resolve), convert.kramdown),
-            "Liquid",
         )
         items.append(item)
         diags.extend(found)

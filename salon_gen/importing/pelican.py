@@ -253,7 +253,6 @@ def read_pelican(site: SiteFolder, now: datetime) -> Harvest:
             post,
             linker,
             (functools.partial(convert.pelican_links, resolve=resolve),),
-            "template tag",
         )
         items.append(item)
         diags.extend(found)

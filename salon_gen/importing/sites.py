@@ -126,6 +126,7 @@ class Linker:
     site: SiteFolder
     posts: Mapping[str, Post]  # by source path in the old site
     static_prefix: str = ""  # where the old site keeps files served at its root
+    also_served: tuple[str, ...] = ()  # further folders served at the root (Hugo: content/)
     host: str | None = None  # the old site's host: absolute links to it are local
     base_path: str = "/"
     warn_missing: bool = True  # False where files are not expected beside the posts (WXR)
@@ -161,7 +162,7 @@ class Linker:
             dest = posixpath.dirname(new_path(post.item)) + "/" + found[len(post.bundle_dir) + 1 :]
         else:
             rest = found
-            for prefix in (self.static_prefix, "content/"):
+            for prefix in (self.static_prefix, *self.also_served, "content/"):
                 if prefix and rest.startswith(prefix):
                     rest = rest[len(prefix) :]
                     break
@@ -176,7 +177,7 @@ class Linker:
             if self.base_path != "/" and rooted.startswith(self.base_path):
                 rooted = "/" + rooted[len(self.base_path) :]
             rooted = rooted.lstrip("/")
-            return [self.static_prefix + rooted, rooted]
+            return [self.static_prefix + rooted, *(p + rooted for p in self.also_served), rooted]
         here = posixpath.dirname(post.source)
         return [posixpath.normpath(posixpath.join(here, path))]
 
@@ -214,7 +215,6 @@ def convert_post(
     post: Post,
     linker: Linker,
     passes: Iterable[Callable[[convert.Body], None]],
-    what: str,
 ) -> tuple[Item, tuple[Diagnostic, ...]]:
     """Run the dialect `passes` over a post's body, then rewrite its links, then report
     whatever template syntax is left."""
@@ -224,7 +224,7 @@ def convert_post(
     for one in passes:
         one(body)
     rewrite_links(body, lambda url, line: linker.local(post, url, line, body))
-    convert.leftovers(body, what)
+    convert.leftovers(body)
     item = dataclasses.replace(post.item, body=body.finish())
     return item, tuple(body.diags)
 

@@ -176,9 +176,7 @@ def read_wxr(data: bytes, name: str, now: datetime) -> Harvest:
     )
     items: list[Item] = []
     for post in every:
-        item, found = convert_post(
-            post, linker, (convert.wordpress, _leftover_shortcodes), "template tag"
-        )
+        item, found = convert_post(post, linker, (convert.wordpress, _leftover_shortcodes))
         items.append(dataclasses.replace(item, body=item.body.strip("\n") + "\n"))
         diags.extend(found)
     diags.extend(linker.diags)
