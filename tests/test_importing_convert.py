@@ -72,6 +72,13 @@ def test_liquid_conversions_keep_lines() -> None:
     ]
 
 
+def test_leftovers_in_code_are_not_reported() -> None:
+    text = "```yaml\nos: ${{ matrix.os }}\n```\nand `{% tag %}` but {% tag %}\n"
+    out, diags = run(text)
+    assert out == text
+    assert diags == ["p.md:4: warning: Liquid tag '{% tag %}' not converted; left as it is"]
+
+
 def test_kramdown_attributes_go() -> None:
     text = "* TOC\n{:toc}\npara\n{: .lead #top}\n![a](b.png){: .wide}\n{::comment}\nx\n{:/}\nend"
     out, diags = run(text, convert.kramdown)

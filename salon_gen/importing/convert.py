@@ -342,6 +342,7 @@ def _kind_of(tag: str) -> str:
     return "Hugo shortcode" if tag[2] in "<%" else "template expression"
 
 
+_CODE = re.compile(r"^[ \t]*(`{3,}|~{3,}).*?^[ \t]*\1[ \t]*$|`[^`\n]+`", re.M | re.S)
 _LEFT = re.compile(r"\{%.*?%\}|\{\{[<%].*?[>%]\}\}|\{\{.*?\}\}", re.DOTALL)
 
 
@@ -350,7 +351,10 @@ def leftovers(body: Body) -> None:
     `{{< chart >}}`), each on its line: salon does not run templates in notes. Each is
     named for what it is (a Liquid tag, a shortcode, an expression), not for the generator
     the site came from: Hugo sites hold Jekyll's leftovers too."""
+    code = [c.span() for c in _CODE.finditer(body.text)]
     for m in _LEFT.finditer(body.text):
+        if any(start <= m.start() < end for start, end in code):
+            continue  # shown as code, as meant: `{{ matrix.os }}` in a workflow file
         what = _kind_of(m.group(0))
         snippet = " ".join(m.group(0).split())
         if len(snippet) > 60:

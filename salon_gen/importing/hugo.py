@@ -246,6 +246,13 @@ def read_hugo(site: SiteFolder, now: datetime) -> Harvest:
         def resolve(kind: str, target: str, line: int) -> str | None:
             clean = target.split("#", 1)[0].strip("/")
             here = posixpath.dirname(post.source)
+            if kind in ("filename", "static", "attach"):  # left from a move off Pelican
+                for found in (posixpath.normpath(f"{here}/{clean}"), f"{content}/{clean}"):
+                    if found in linker.posts:
+                        return linker.link_to(post, linker.posts[found], line)
+                    if site.has(found):
+                        return linker.asset(post, found)
+                return None
             for candidate in (
                 f"{content}/{clean}",
                 posixpath.normpath(f"{here}/{clean}"),
@@ -270,7 +277,10 @@ def read_hugo(site: SiteFolder, now: datetime) -> Harvest:
         item, found = convert_post(
             post,
             linker,
-            (functools.partial(convert.shortcodes, resolve=resolve),),
+            (
+                functools.partial(convert.shortcodes, resolve=resolve),
+                functools.partial(convert.pelican_links, resolve=resolve),
+            ),
         )
         items.append(item)
         diags.extend(found)

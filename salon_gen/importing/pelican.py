@@ -234,6 +234,7 @@ def read_pelican(site: SiteFolder, now: datetime) -> Harvest:
     def resolve_for(post: Post) -> convert.Resolve:
         def resolve(kind: str, target: str, line: int) -> str | None:
             clean, _, fragment = target.partition("#")
+            clean = clean.split("?", 1)[0]  # `{static}x.png?w=300`: the file is x.png
             if clean.startswith("/"):
                 found = posixpath.normpath(root + clean)
             else:
