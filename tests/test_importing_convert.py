@@ -279,6 +279,31 @@ def test_plan_never_replaces_a_file(tmp_path: Path) -> None:
     assert "slug: b-2\n" in (notes / "2019-02-01-b.md").read_text()  # b was taken
 
 
+def test_plan_keeps_two_bookmarks_with_one_title_and_day(tmp_path: Path) -> None:
+    day = datetime(2020, 2, 21, tzinfo=UTC)
+    one, two = (
+        Item(
+            kind="share",
+            origin="b",
+            stem="2020-02-21-tweetmap",
+            slug="tweetmap",
+            title="Tweetmap",
+            body="",
+            date=day,
+            link=f"https://{host}/",
+        )
+        for host in ("a.example", "b.example")
+    )
+    todo = plan(tmp_path, Harvest(kind="bookmarks", items=(one, two)), UTC)
+    assert [w.path for w in todo.writes] == [
+        "content/shares/2020-02-21-tweetmap.md",
+        "content/shares/2020-02-21-tweetmap-2.md",
+    ]
+    apply(tmp_path, todo)
+    again = plan(tmp_path, Harvest(kind="bookmarks", items=(one, two)), UTC)
+    assert (again.writes, again.duplicates) == ((), ("https://a.example/", "https://b.example/"))
+
+
 def test_render_item_reads_back() -> None:
     item = Item(
         kind="note",

@@ -195,7 +195,7 @@ def test_pelican_site(tmp_path: Path) -> None:
         'summary: "About owls."\n'
         'aliases: ["2021/owls-at-night.html"]\n'
         "---\n"
-        "![An owl](../static/images/owl.png)\n\n"
+        "![An owl (its link in another case, as it worked on a Mac)](../static/images/owl.png)\n\n"
         "More in [the next one](2021-06-01-second-thoughts.md) and on the"
         " [about page](../pages/about.md).\n\n"
         "A {tag}birds link.\n"

@@ -239,6 +239,7 @@ def read_pelican(site: SiteFolder, now: datetime) -> Harvest:
                 found = posixpath.normpath(root + clean)
             else:
                 found = posixpath.normpath(posixpath.join(posixpath.dirname(post.source), clean))
+            found = found if site.has(found) else linker.by_folded.get(found.lower(), found)
             if found in linker.posts:
                 return linker.link_to(post, linker.posts[found], line, fragment)
             if site.has(found):

@@ -151,7 +151,9 @@ def plan(root: Path, harvest: Harvest, zone: tzinfo) -> ImportPlan:
             duplicates.append(item.link)
             continue
         path = new_path(item)
-        if (root / path).exists() or path in planned:
+        # A post's file is where the last import put it: there, it is not new. A share is
+        # new when its link is (two bookmarks may share a title and a day).
+        if item.kind != "share" and ((root / path).exists() or path in planned):
             existing.append(path)
             continue
         item = _free(item, taken[item.kind])

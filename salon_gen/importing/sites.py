@@ -133,8 +133,15 @@ class Linker:
     assets: dict[str, Asset] = field(default_factory=dict)
     diags: list[Diagnostic] = field(default_factory=list)  # links to drafts
     by_old_url: dict[str, Post] = field(init=False)
+    by_folded: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
+        # Links that worked on a case-insensitive disk (macOS, Windows) name a file in
+        # another case: a single match whatever the case is that file.
+        folded: dict[str, list[str]] = {}
+        for path in self.site.paths:
+            folded.setdefault(path.lower(), []).append(path)
+        self.by_folded = {k: v[0] for k, v in folded.items() if len(v) == 1}
         self.by_old_url = {}
         for post in self.posts.values():
             for url in (post.item.old_url, *post.item.aliases):
@@ -198,6 +205,7 @@ class Linker:
         if not path:
             return None
         for found in self.candidates(post, path):
+            found = found if self.site.has(found) else self.by_folded.get(found.lower(), found)
             if found in self.posts:
                 return self.link_to(post, self.posts[found], line, parts.fragment)
             if self.site.has(found) and not found.lower().endswith(MARKUP):
