@@ -115,6 +115,13 @@ def liquid(body: Body, resolve: Resolve) -> None:
     body.sub(_POST_URL, ref("post"))
     body.sub(_LINK, ref("link"))
     body.sub(_GIST, lambda m, _: f"[gist {m.group(1)}](https://gist.github.com/{m.group(1)})")
+    site_urls(body)
+
+
+def site_urls(body: Body) -> None:
+    """`{{ site.url }}`, `{{ site.baseurl }}` and `{{ '/x' | relative_url }}` (Liquid, also
+    left in sites that moved from Jekyll to Hugo): the path alone, which the links pass
+    then resolves."""
     body.sub(_URL_FILTER, lambda m, _: m.group(2))
     body.sub(_SITE_URL, lambda m, _: "")
 

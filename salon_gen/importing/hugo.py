@@ -280,6 +280,7 @@ def read_hugo(site: SiteFolder, now: datetime) -> Harvest:
             (
                 functools.partial(convert.shortcodes, resolve=resolve),
                 functools.partial(convert.pelican_links, resolve=resolve),
+                convert.site_urls,  # a Jekyll relic
             ),
         )
         items.append(item)
