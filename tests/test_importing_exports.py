@@ -3,6 +3,9 @@ into a fresh salon through the CLI, then built offline; and `--feed`, which keep
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from .importing.harness import FIXTURES, build_offline, leftovers, new_salon, pages, salon_import
@@ -181,3 +184,30 @@ def test_unknown_folder_is_an_error(tmp_path: Path) -> None:
     run = salon_import(root, empty)
     assert run.code == 1
     assert run.err.startswith("SITE: error: not a folder salon can import\n  hint: salon imports")
+
+
+def test_salon_import_as_a_subprocess(tmp_path: Path) -> None:
+    """The command as a user runs it: a dry run prints the plan and writes nothing."""
+    root = new_salon(tmp_path)
+    before = sorted(root.rglob("*"))
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "salon_gen.cli",
+            "import",
+            "--dry-run",
+            "-s",
+            str(root),
+            str(FIXTURES / "pinboard.json"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "  would write content/shares/2021-02-03-a-pin.md"
+    assert sorted(root.rglob("*")) == before
