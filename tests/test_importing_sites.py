@@ -168,7 +168,7 @@ def test_pelican_site(tmp_path: Path) -> None:
     run = salon_import(root, FIXTURES / "pelican")
     assert run.code == 0, run.err
     assert run.err.splitlines() == [
-        "SITE/content/essays/owls.md:10: warning: Pelican link '{tag}birds' not converted;"
+        "SITE/content/essays/owls.md:10: warning: Pelican link '{author}ada' not converted;"
         " left as it is",
         "  hint: salon has no such page; link to a note (x.md) or remove the link",
         "SITE/content/hidden.md:3: warning: Status: hidden (published but not listed):"
@@ -198,7 +198,7 @@ def test_pelican_site(tmp_path: Path) -> None:
         "![An owl (its link in another case, as it worked on a Mac)](../static/images/owl.png)\n\n"
         "More in [the next one](2021-06-01-second-thoughts.md) and on the"
         " [about page](../pages/about.md).\n\n"
-        "A {tag}birds link.\n"
+        "A [birds](/interests/birds/) link and an [author]({author}ada) one.\n"
     )
     assert "tags: [notes]\n" in (notes / "2021-06-01-second-thoughts.md").read_text()
     assert "draft: true" in (notes / "2021-06-02-half-done.md").read_text()

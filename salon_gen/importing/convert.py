@@ -13,8 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 from ..errors import Diagnostic
+from ..urls import slugify
 
 # Resolve(kind, target, line) -> the new link, or None when the target is unknown.
 # kinds: "post" (Jekyll post_url), "link" (Jekyll link), "ref" (Hugo ref/relref),
@@ -283,6 +285,15 @@ def pelican_links(body: Body, resolve: Resolve) -> None:
         return body.protect(found)
 
     body.sub(_PELICAN_LINK, one)
+    # A tag or category is an interest in salon, with its page at interests/<slug>/.
+    body.sub(
+        _PELICAN_TAG,
+        lambda m, _: (
+            body.protect(f"/interests/{slugify(unquote(m.group(2)))}/")
+            if slugify(unquote(m.group(2)))
+            else m.group(0)
+        ),
+    )
     for m in _PELICAN_INDEX.finditer(body.text):
         body.warn(
             body.line_at(m.start()),
@@ -291,6 +302,7 @@ def pelican_links(body: Body, resolve: Resolve) -> None:
         )
 
 
+_PELICAN_TAG = re.compile(r"\{(tag|category)\}([^\s)\"'>#]+)")
 _PELICAN_INDEX = re.compile(r"\{(?:tag|category|author|index)\}[^\s)\"'>]*")
 
 
