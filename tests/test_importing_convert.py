@@ -17,8 +17,9 @@ from salon_gen.importing.detect import detect
 from salon_gen.importing.feedids import keep_ids
 from salon_gen.importing.folder import read_folder
 from salon_gen.importing.hugo import permalink as hugo_permalink
-from salon_gen.importing.item import Harvest, Item
+from salon_gen.importing.item import Harvest, Item, SiteFolder
 from salon_gen.importing.jekyll import permalink as jekyll_permalink
+from salon_gen.importing.jekyll import read_jekyll
 from salon_gen.importing.pelican import read_settings, split_header
 from salon_gen.importing.plan import apply, plan, render_item
 from salon_gen.importing.sites import words
@@ -143,6 +144,16 @@ def test_jekyll_permalinks() -> None:
     assert jekyll_permalink("pretty", zone=UTC, **args) == "a-b/c/2019/03/04/t/"  # type: ignore[arg-type]
     assert jekyll_permalink("/blog/:year/:slug", zone=UTC, **args) == "blog/2019/s"  # type: ignore[arg-type]
     assert jekyll_permalink("none", zone=UTC, **{**args, "categories": ()}) == "t.html"  # type: ignore[arg-type]
+
+
+def test_jekyll_keeps_the_case_of_the_file_name_in_old_urls() -> None:
+    site = SiteFolder(
+        root=Path("/nowhere"),
+        paths=frozenset({"_posts/2019-01-01-Mixed Case.md"}),
+        texts={"_posts/2019-01-01-Mixed Case.md": "---\ntitle: M\n---\nx\n"},
+    )
+    (item,) = read_jekyll(site, NOW).items
+    assert (item.slug, item.old_url) == ("mixed-case", "2019/01/01/Mixed-Case.html")
 
 
 def test_hugo_permalinks() -> None:

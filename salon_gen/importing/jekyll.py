@@ -106,6 +106,12 @@ def permalink(
     return out.lstrip("/")
 
 
+def _url_title(raw: str) -> str:
+    """Jekyll's `:title`: the file name's title part as written, case kept ("pretty" slug
+    mode: unsafe characters become hyphens)."""
+    return re.sub(r"[^\w.~!$&'()+,;=@-]+", "-", raw).strip("-")
+
+
 def _titled(slug: str) -> str:
     return " ".join(w.capitalize() for w in slug.replace("_", "-").split("-") if w)
 
@@ -163,7 +169,7 @@ def _post(
                 date=date,
                 zone=zone,
                 categories=categories,
-                title=file_slug if not data.get("slug") else slug,
+                title=_url_title(name.group(4) if name else stem) if not data.get("slug") else slug,
                 slug=slug,
             )
         )
