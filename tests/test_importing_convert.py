@@ -167,7 +167,7 @@ def test_hugo_permalinks() -> None:
         title="A Title",
         filename="f",
     )
-    assert out == "posts/2020/january/"
+    assert out == "posts/2020/january/a-title/"  # no slug: the title, urlized
     assert (
         hugo_permalink(
             "/:title/", date=None, zone=UTC, section="p", slug="s", title="A Title!", filename="f"

@@ -51,6 +51,8 @@ CONFIGS = (
     "config/_default/hugo.yaml",
     "config/_default/config.yaml",
 )
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december")  # fmt: skip
 _DATED = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 _CONTENT = (".md", ".markdown", ".mdown", ".mkd", ".html")
 
@@ -99,7 +101,7 @@ def permalink(
     values = {
         "section": section,
         "sections": section,
-        "slug": slug,
+        "slug": slug or slugify(title),  # the front matter's slug, else the urlized title
         "title": slugify(title),
         "filename": filename,
         "slugorfilename": slug or filename,
@@ -111,7 +113,7 @@ def permalink(
             "year": f"{local:%Y}",
             "month": f"{local:%m}",
             "day": f"{local:%d}",
-            "monthname": f"{local:%B}".lower(),
+            "monthname": _MONTHS[local.month - 1],  # not %B: that follows the locale
             "weekday": str(local.isoweekday() % 7),
             "yearday": str(local.timetuple().tm_yday),
         }
@@ -175,13 +177,15 @@ def _read(
                 date=date,
                 zone=zone,
                 section=section,
-                slug=slugify(text_of(data.get("slug")) or title),
+                slug=text_of(data.get("slug")) or "",
                 title=title,
                 filename=filename,
             )
         )
     else:
-        old = site_path(f"/{filename}/")
+        old = site_path(f"/{text_of(data.get('slug')) or filename}/")
+    if old and not config.get("disablepathtolower"):
+        old = old.lower().replace(" ", "-")  # Hugo lowercases URLs unless told not to
     aliases = data.get("aliases") or []
     if isinstance(aliases, str):
         aliases = [aliases]

@@ -99,7 +99,7 @@ def permalink(
             "second": f"{local:%S}",
             "y_day": f"{local:%j}",
             "week": f"{local:%V}",
-            "short_day": f"{local:%a}",
+            "short_day": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[local.weekday()],
         }
     out = re.sub(r":(\w+)", lambda m: values.get(m.group(1), m.group(0)), pattern)
     out = re.sub(r"/{2,}", "/", out)
