@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 content or config errors (every diagnostic printed), 2 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import time
@@ -305,10 +306,35 @@ def follow(source: Path, url: str, name: str | None, interests: tuple[str, ...])
 
 @main.command(name="import")
 @SOURCE_OPTION
-@click.argument("opml", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_(source: Path, opml: Path) -> None:
-    """Follow everyone in an OPML file (a blogroll or a feed reader's export), skipping
-    feeds you already follow."""
+@click.argument("file_or_dir", type=click.Path(exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Report what would be written; write nothing.")
+@click.option(
+    "--feed",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The old site's Atom or RSS feed: imported posts keep their entry ids.",
+)
+@NOW_OPTION
+def import_(
+    source: Path, file_or_dir: Path, dry_run: bool, feed: Path | None, now_text: str | None
+) -> None:
+    """Import FILE_OR_DIR: an OPML file (follow everyone in it, skipping feeds you already
+    follow); a Jekyll, Hugo or Pelican site folder or a WordPress export (posts become
+    notes, pages pages, old URLs aliases); or a bookmark export (Netscape HTML, Pinboard
+    JSON: bookmarks become shares). Never replaces a file; reports what it could not convert."""
+    from .importing.detect import KINDS, detect
+
+    kind = detect(file_or_dir)
+    if kind is None and file_or_dir.is_dir():
+        click.echo(f"{file_or_dir}: error: not a folder salon can import", err=True)
+        click.echo(f"  hint: salon imports {KINDS}", err=True)
+        raise SystemExit(1)
+    if kind in (None, "opml"):  # an unknown file is read as OPML, with OPML's own errors
+        _import_opml(source, file_or_dir, dry_run)
+        return
+    _import_site(source, file_or_dir, kind, dry_run, feed, _now(now_text))
+
+
+def _import_opml(source: Path, opml: Path, dry_run: bool) -> None:
     from .roster import OpmlError, apply_import, plan_import, read_opml
 
     _config_or_fail(source, "salon import")
@@ -327,9 +353,65 @@ def import_(source: Path, opml: Path) -> None:
     plan = plan_import(source, read.feeds)
     for skipped in plan.skipped:
         click.echo(f"  skipped {skipped.feed.xml_url}: {skipped.reason} ({skipped.person_id})")
+    if dry_run:
+        for person in plan.add:
+            click.echo(f"  would write content/people/{person.person_id}.md")
+        click.echo(f"{len(plan.add)} people would be added, {len(plan.skipped)} skipped")
+        return
     for path in apply_import(source, plan):
         click.echo(f"  wrote {path}")
     click.echo(f"{len(plan.add)} people added, {len(plan.skipped) + len(read.skipped)} skipped")
+
+
+def _import_site(
+    source: Path, path: Path, kind: str, dry_run: bool, feed: Path | None, now: datetime
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from .importing import read
+    from .importing.feedids import keep_ids
+    from .importing.plan import apply, plan
+
+    config = _config_or_fail(source, "salon import")
+    try:
+        harvest = read(kind, path, now)
+    except ValueError as e:
+        click.echo(f"{path}: error: {e}", err=True)
+        if hint := getattr(e, "hint", None):
+            click.echo(f"  hint: {hint}", err=True)
+        raise SystemExit(1) from None
+    _report(sorted(harvest.diagnostics, key=_diagnostic_order))
+    lines = list(harvest.notes)
+    if feed is not None:
+        items, feed_lines = keep_ids(harvest.items, feed.read_bytes(), now)
+        harvest = dataclasses.replace(harvest, items=items)
+        lines.extend(feed_lines)
+    todo = plan(source, harvest, ZoneInfo(config.timezone))
+    verb = "would write" if dry_run else "wrote"
+    written = [w.path for w in todo.writes] if dry_run else apply(source, todo)
+    for one in written:
+        click.echo(f"  {verb} {one}")
+    for one in todo.existing:
+        click.echo(f"  skipped {one}: exists already")
+    for link in todo.duplicates:
+        click.echo(f"  skipped {link}: already shared")
+    for line in lines:
+        click.echo(line)
+    counts: dict[str, int] = {}
+    for write in todo.writes:
+        folder = write.path.split("/")[1]
+        counts[folder] = counts.get(folder, 0) + 1
+    summary = ", ".join(f"{n} {folder}" for folder, n in sorted(counts.items())) or "nothing"
+    warnings = sum(1 for d in harvest.diagnostics if not d.is_error)
+    click.echo(
+        f"{kind}: {summary} {'to write' if dry_run else 'written'}; "
+        f"{len(todo.existing)} existing file(s) left alone, "
+        f"{len(todo.duplicates) + harvest.skipped} item(s) skipped, {warnings} warning(s)"
+    )
+
+
+def _diagnostic_order(d: Diagnostic) -> tuple[str, int, str]:
+    return (d.path, d.line or 0, d.message)
 
 
 @main.command()
