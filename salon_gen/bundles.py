@@ -152,6 +152,11 @@ def resolve_links(
             return base_path + raw[1:] if base_path != "/" else raw
         if not parts.path:
             return raw  # "?page=2": nothing to find
+        placeholder = _PELICAN.match(value)
+        if placeholder is not None:
+            found = pelican_target(folder, unquote(value[placeholder.end() :]), targets)
+            if found is not None:
+                return base_path + quote(found, safe="/#?=&%:@+~")
         target = posixpath.normpath(posixpath.join(folder, unquote(parts.path)))
         cut = min((i for i in (raw.find("?"), raw.find("#")) if i >= 0), default=len(raw))
         suffix = raw[cut:]
@@ -169,6 +174,35 @@ def resolve_links(
         return raw
 
     return rewrite_url_attrs(html, fix), problems
+
+
+# Pelican's link placeholders, `{filename}`, `{static}`, `{attach}` (and the older `|filename|`):
+# a path after one is read from the file's folder, or from the content root when it starts
+# with "/".
+_PELICAN = re.compile(r"^(?:\{(?:filename|static|attach)\}|\|(?:filename|static|attach)\|)")
+_ROOTS = ("content/notes", "content/pages", "content/static", "content")
+
+
+def pelican_target(folder: str, rest: str, targets: Targets) -> str | None:
+    """The published URL (without the base path) of what a Pelican placeholder link names,
+    or None when no published file matches. Pelican's content folder became several of
+    salon's (notes, pages, static), so each is tried; a post moved on the way in is found by
+    its file name when that name is unique."""
+    cut = min((i for i in (rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
+    path, suffix = rest[:cut], rest[cut:]
+    if path.startswith("/"):
+        bases = [f"{root}{path}" for root in _ROOTS]
+    else:
+        bases = [posixpath.join(folder, path), *(f"{root}/{path}" for root in _ROOTS)]
+    for candidate in (posixpath.normpath(b) for b in bases):
+        if candidate in targets.items:
+            return targets.items[candidate] + suffix
+        if candidate in targets.files:
+            return targets.files[candidate] + suffix
+    name = "/" + posixpath.basename(path)
+    pool = targets.items if path.lower().endswith(_MARKDOWN) else targets.files
+    matches = [url for key, url in pool.items() if key.endswith(name)]
+    return matches[0] + suffix if len(matches) == 1 else None
 
 
 def _note_link(source: str, path: str, target: str, targets: Targets, locate: Locate) -> Diagnostic:

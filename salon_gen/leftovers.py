@@ -1,5 +1,6 @@
-"""Template syntax left in a note: Liquid, Hugo shortcodes, kramdown attributes, Pelican
-placeholders, which salon does not run and would show as raw text.
+"""Template syntax left in a note: Liquid, Hugo shortcodes and kramdown attributes, which
+salon does not run and would show as raw text. (Pelican's link placeholders, `{filename}`
+and `{static}`, are not leftovers: `bundles.resolve_links` reads them.)
 
 Pure: front matter in, warnings out. Must not change the text: converting is the
 importer's job (`salon import`).
@@ -13,12 +14,11 @@ from .errors import Diagnostic
 from .frontmatter import FrontMatter
 
 # Template syntax salon does not run: Liquid tags and output, Hugo shortcodes, kramdown
-# attribute lists, Pelican's link placeholders. Left in a note they show as raw text.
+# attribute lists. Left in a note they show as raw text.
 _LEFTOVER = re.compile(
     r"(\{%-?\s*\w.*?%\}|\{\{[<%].*?[>%]\}\}|\{\{-?\s*(?:(?:site|page|post|include|"
     r"content|\.Site|\.Params)\b|['\"]).*?\}\}|\{\{[^{}|]+\|\s*[a-z_]+.*?\}\}|"
-    r"^\s*\{:\s*[^}]*\}\s*$|\{:toc\}|"
-    r"\{(?:filename|static|attach)\}\S*)"
+    r"^\s*\{:\s*[^}]*\}\s*$|\{:toc\})"
 )
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
@@ -28,13 +28,12 @@ _LEFTOVER_WHAT = (
     ("{{%", "a Hugo shortcode"),
     ("{{", "a Liquid or Hugo template expression"),
     ("{:", "a kramdown attribute list"),
-    ("{", "a Pelican link placeholder"),
 )
 
 
 def leftover_syntax(path: str, fm: FrontMatter) -> tuple[Diagnostic, ...]:
     """A warning for each body line that still holds template syntax salon does not run
-    (Liquid, Hugo shortcodes, kramdown attributes, Pelican placeholders). Code is skipped:
+    (Liquid, Hugo shortcodes, kramdown attributes). Code is skipped:
     fenced blocks and code spans may show such syntax on purpose."""
     if "{" not in fm.body:
         return ()

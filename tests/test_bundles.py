@@ -246,3 +246,39 @@ def test_a_bundle_file_linked_from_outside_the_salon_is_refused(
     with pytest.raises(BuildFailed):
         build(root, now=NOW, options=OFFLINE)
     assert not (root / "site").exists()
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("{filename}/2019/other.md", "/notes/other/"),  # from Pelican's content root
+        ("{filename}other.md#part", "/notes/other/#part"),  # the file's own folder
+        ("{filename}/moved-away.md", "/notes/moved/"),  # found by its unique file name
+        ("|filename|/2019/other.md", "/notes/other/"),  # Pelican's older spelling
+        ("{static}/images/x.png", "/static/images/x.png"),
+        ("{attach}images/x.png", "/static/images/x.png"),
+        ("{filename}/about.md", "/about/"),
+    ],
+)
+def test_pelican_placeholders_resolve_natively(written: str, expected: str) -> None:
+    targets = Targets(
+        items={
+            "content/notes/2019/other.md": "notes/other/",
+            "content/notes/archive/moved-away.md": "notes/moved/",
+            "content/pages/about.md": "about/",
+        },
+        files={"content/static/images/x.png": "static/images/x.png"},
+    )
+    html = f'<a href="{written}">x</a>'
+    out, problems = resolve_links("content/notes/2019/post.md", html, "/", targets, lambda *_: 4)
+    assert (out, problems) == (f'<a href="{expected}">x</a>', [])
+
+
+def test_a_pelican_placeholder_to_nothing_is_reported_as_written() -> None:
+    html = '<a href="{filename}/gone.md">x</a>'
+    out, problems = resolve_links("content/notes/p.md", html, "/", Targets(), lambda *_: 4)
+    assert out == html
+    assert [p.format() for p in problems] == [
+        "content/notes/p.md:4: error: link to '{filename}/gone.md' matches no file\n"
+        "  hint: links between notes are relative paths, e.g. [x](other-note.md)"
+    ]
