@@ -79,7 +79,7 @@ def test_posts_are_h_entries(demo: Path) -> None:
     posts = sorted((demo / "notes").glob("*/index.html")) + sorted(
         (demo / "shares").glob("*/index.html")
     )
-    assert len(posts) == 12
+    assert len(posts) == 13
     for path in posts:
         doc = parse(path)
         entries = find_class(doc, "h-entry")
@@ -113,7 +113,11 @@ def test_feeds_read_back_with_titles_links_and_dates(demo: Path) -> None:
     for parsed in (atom, rss):
         assert not parsed.bozo, parsed.get("bozo_exception")
         assert parsed.feed.title == "Clara's Reading Room"
-        assert len(parsed.entries) == 12
+        assert len(parsed.entries) == 13
+    arithmetic = next(e for e in atom.entries if e.title == "The arithmetic of introductions")
+    content = arithmetic.content[0].value  # MathML, no JavaScript; feedparser adds xmlns
+    assert "<math " in content and 'display="block"' in content and "<script" not in content
+    assert (demo / "notes/the-arithmetic-of-introductions/five-friends.svg").is_file()
     titles = [e.title for e in atom.entries]
     assert titles == [e.title for e in rss.entries] == [i["title"] for i in data["items"]]
     assert "Read your friends, not strangers" in titles  # title from the first heading
