@@ -130,7 +130,7 @@ def test_feeds_read_back_with_titles_links_and_dates(demo: Path) -> None:
         == [i["id"] for i in data["items"]]
     )
     newest = atom.entries[0]
-    assert newest.title == "Ask a Second Question"  # 2026-10-05, a share
+    assert newest.title == "The arithmetic of introductions"  # 2026-11-20, a bundle
     shared = [i for i in data["items"] if "external_url" in i]
     assert len(shared) == 6
     assert all(i["external_url"].startswith("https://") for i in shared)
