@@ -6,7 +6,6 @@ import json
 import os
 import pickle
 import re
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -23,6 +22,8 @@ from salon_gen.markdown import (
     RenderedMarkdown,
     pygments_css,
 )
+
+from .nuchecker import needs_vnu, vnu_problems
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -522,22 +523,12 @@ def test_renderer_version_names_the_libraries() -> None:
     }
 
 
-@pytest.mark.skipif(shutil.which("vnu") is None, reason="the Nu Html Checker is not installed")
+@needs_vnu
 def test_output_is_valid_html5(md: MarkdownRenderer) -> None:
     body = md.render(KITCHEN_SINK).html
     page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>t</title>'
         f"<style>{pygments_css()}</style></head><body><main><h1>Page</h1>\n{body}</main></body></html>\n"
     )
-    out = subprocess.run(
-        ["vnu", "--format", "json", "--stdout", "-"],
-        input=page,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        timeout=120,
-    )
-    messages = json.loads(out.stdout)["messages"]
-    problems = [m for m in messages if m.get("type") == "error" or m.get("subType") == "warning"]
+    problems = vnu_problems(page)
     assert problems == []

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from salon_gen.markdown import MarkdownProblem, MarkdownRenderer
 from salon_gen.mathml import MAX_CHARS, MAX_DEPTH, FormulaError, MathConverter
 
 from .conftest import NOW
+from .nuchecker import needs_vnu, vnu_problems
 
 MATHML = "{http://www.w3.org/1998/Math/MathML}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -277,24 +276,14 @@ def test_output_parses_as_html5_with_mathml_elements(md: MarkdownRenderer) -> No
     assert tree.findall(f".//{XHTML}code[@class='math-error']")[0].text == "$\\broken{$"
 
 
-@pytest.mark.skipif(shutil.which("vnu") is None, reason="the Nu Html Checker is not installed")
+@needs_vnu
 def test_output_is_valid_for_the_nu_checker(md: MarkdownRenderer) -> None:
     body = md.render(KITCHEN).html
     page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>t</title></head>'
         f"<body><main>{body}</main></body></html>\n"
     )
-    out = subprocess.run(
-        ["vnu", "--format", "json", "--stdout", "-"],
-        input=page,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        timeout=120,
-    )
-    messages = json.loads(out.stdout)["messages"]
-    problems = [m for m in messages if m.get("type") == "error" or m.get("subType") == "warning"]
+    problems = vnu_problems(page)
     # \widehat and \overline/\underline are drawn with a combining character, the only kind
     # browsers stretch over a group (mathml.py); the checker's warning about it is accepted.
     composing = "Text run starts with a composing character."
