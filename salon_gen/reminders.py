@@ -47,18 +47,39 @@ class Interaction:
         return f"a {self.kind} on {self.day.isoformat()}"
 
 
-def _on_site(link: str, site: str) -> bool:
-    """Whether `link` is a page of the site at `site`: same host ("www." aside), and under
-    its path, segment by segment (https://x.org/jo/ does not cover /joanna/)."""
+def _host_and_path(url: str) -> tuple[str, str] | None:
+    """A URL's host ("www." aside) and path, or None when it has no host."""
     try:
-        a, b = urlsplit(site), urlsplit(link)
-        a_host, b_host = a.hostname, b.hostname
+        parts = urlsplit(url)
+        host = parts.hostname
     except ValueError:
-        return False
-    if not a_host or (a_host.removeprefix("www.") != (b_host or "").removeprefix("www.")):
-        return False
-    path = a.path.rstrip("/")
-    return not path or b.path == path or b.path.startswith(path + "/")
+        return None
+    return (host.removeprefix("www."), parts.path) if host else None
+
+
+def _sites_by_host(people: Sequence[Person]) -> dict[str, list[tuple[str, str]]]:
+    """Host -> (person id, site path without its trailing slash), for everyone with a url."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for person in people:
+        where = _host_and_path(person.url) if person.url else None
+        if where is not None:
+            found.setdefault(where[0], []).append((person.id, where[1].rstrip("/")))
+    return found
+
+
+def _linked_people(links: Sequence[str], sites: Mapping[str, list[tuple[str, str]]]) -> set[str]:
+    """The people one of whose pages is among `links`: same host, and under the site's path
+    segment by segment (https://x.org/jo/ does not cover /joanna/). Each link is parsed once
+    and looked up by host, so the cost grows with the links, not links x people."""
+    found: set[str] = set()
+    for link in links:
+        where = _host_and_path(link)
+        if where is None:
+            continue
+        for pid, path in sites.get(where[0], ()):
+            if not path or where[1] == path or where[1].startswith(path + "/"):
+                found.add(pid)
+    return found
 
 
 def _links(note: Note) -> tuple[str, ...]:
@@ -78,9 +99,9 @@ def last_interactions(
 ) -> dict[str, Interaction]:
     """The latest interaction with each person (none: not in the result). Counted: a logged
     check-in; a share whose `via:` is them; a note naming them in `people:`; a note or share
-    linking a page of their `url`. Drafts and anything dated after `today` do not count: a
-    draft has not reached them. On one day, a check-in wins over a note, then the note's path
-    decides, so the answer does not depend on the order files were read in."""
+    linking a page of their `url`. Drafts, private notes and anything dated after `today` do
+    not count: they have not reached them. On one day, a check-in wins over a note, then the
+    note's path decides, so the answer does not depend on the order files were read in."""
     order: dict[str, int] = {"check-in": 0, "share via them": 1, "note about them": 2}
     best: dict[str, Interaction] = {}
 
@@ -94,10 +115,10 @@ def last_interactions(
         logged = [c for c in contact.checkins if c.date <= today]
         if logged:
             offer(pid, Interaction(day=logged[-1].date, kind="check-in", note=logged[-1].note))
-    sites = [(p.id, p.url) for p in people if p.url]
+    sites = _sites_by_host(people)
     for note in notes:
         day = note.date.astimezone(zone).date()
-        if note.draft or day > today:
+        if note.draft or note.private or day > today:
             continue
         seen: set[str] = set()
         if note.via is not None and note.via.person_id:
@@ -109,10 +130,8 @@ def last_interactions(
             if pid not in seen:
                 seen.add(pid)
                 offer(pid, Interaction(day=day, kind="note about them", source=note.source))
-        links = _links(note)
-        for pid, site in sites:
-            if pid not in seen and any(_on_site(link, site) for link in links):
-                offer(pid, Interaction(day=day, kind="note linking them", source=note.source))
+        for pid in sorted(_linked_people(_links(note), sites) - seen):
+            offer(pid, Interaction(day=day, kind="note linking them", source=note.source))
     return best
 
 

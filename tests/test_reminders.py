@@ -80,6 +80,13 @@ def test_the_latest_interaction_of_every_kind_counts() -> None:
             link=Link(url="https://www.maya.example.net/kiln", title="Kiln", domain="maya"),
         ),
         note("draft", at("2026-11-20"), people=("hana",), draft=True),  # not sent yet
+        note("private", at("2026-11-21"), people=("hana",), private=True),  # never sent
+        note(
+            "kept",
+            at("2026-11-22"),
+            private=True,
+            html='<a href="https://example.com/jo/kept">k</a>',
+        ),
         note("future", at("2026-12-01"), people=("hana",)),  # not yet
     ]
     contacts = {"maya": contact("maya", checkins=(CheckIn(date=date(2026, 9, 30)),))}
@@ -290,3 +297,20 @@ def test_the_installed_command_runs(make_salon: Callable[..., Path]) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert line("2027-01-02", "in 3 days", "Ann Lee's birthday (turns 37)") in done.stdout
+
+
+def test_links_to_several_sites_on_one_host_find_each_person_once() -> None:
+    jo = person("jo", url="https://example.com/jo/")
+    ann = person("ann", url="https://example.com/ann")
+    host = person("host", url="https://www.example.com/")
+    notes = [
+        note(
+            "both",
+            at("2026-10-05"),
+            html='<a href="https://example.com/jo/a">a</a> <a href="https://example.com/ann">b</a>'
+            ' <a href="https://example.com/jo/b">c</a> <a href="http://[bad">d</a>',
+        )
+    ]
+    found = last_interactions([jo, ann, host], {}, notes, today=TODAY, zone=LISBON)
+    assert sorted(found) == ["ann", "host", "jo"]
+    assert {f.kind for f in found.values()} == {"note linking them"}
