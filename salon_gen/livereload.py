@@ -226,22 +226,29 @@ CLIENT_JS = """\
     box.id = "salon-preview-errors";
     box.setAttribute("role", "alert");
     box.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;" +
-      "background:rgba(24,16,16,.94);color:#fff;padding:2rem;" +
+      "background:#181010;color:#fff;padding:2rem;" +
       "font:15px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;";
     var title = document.createElement("h2");
-    title.style.cssText = "margin:0 0 .5rem;color:#ff8a80;font:inherit;font-weight:bold;";
+    title.style.cssText = "margin:0 0 .5rem;padding:0;border:0;background:transparent;" +
+      "color:#ff8a80;font:inherit;font-weight:bold;";
     title.textContent = "salon could not build the site";
     var note = document.createElement("p");
-    note.style.cssText = "margin:0 0 1rem;color:#ccc;";
+    note.style.cssText = "margin:0 0 1rem;padding:0;background:transparent;color:#ccc;" +
+      "font:inherit;max-width:none;";
     note.textContent = "You are seeing the last good build. Fix the file and save: " +
       "this page reloads by itself.";
+    // The page's own stylesheet styles <pre>, <h2>, <p> and <button> (a cream code background,
+    // say): every colour the overlay shows is set here, or white text lands on cream.
     var list = document.createElement("pre");
-    list.style.cssText = "margin:0;white-space:pre-wrap;";
+    list.style.cssText = "margin:0;padding:0;border:0;box-shadow:none;white-space:pre-wrap;" +
+      "background:transparent;color:#fff;font:inherit;overflow:visible;";
     list.textContent = diagnostics.map(function (d) { return d.text; }).join("\\n\\n");
     var close = document.createElement("button");
     close.type = "button";
     close.textContent = "Hide";
-    close.style.cssText = "position:absolute;top:1rem;right:1rem;font:inherit;";
+    close.style.cssText = "position:absolute;top:1rem;right:1rem;font:inherit;" +
+      "color:#181010;background:#fff;border:2px solid #fff;border-radius:4px;" +
+      "padding:.25rem .75rem;cursor:pointer;";
     close.addEventListener("click", function () { box.remove(); box = null; });
     box.append(close, title, note, list);
     document.body.appendChild(box);

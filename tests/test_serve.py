@@ -879,3 +879,59 @@ def test_the_overlay_in_a_real_browser(
     assert "content/notes/x.md:3: error: date: cannot read '&lt;/script&gt;&lt;img src=x" in dom
     assert "<img src" not in dom  # shown as text: no element was made from it
     assert "Original words." in dom  # under it, the last good build
+
+
+# Every text of the overlay against the background it is drawn on, as the browser computes
+# them (WCAG 2.x contrast): the theme's own styles for <pre> and <p> must not show through.
+_OVERLAY_CONTRAST = """() => {
+  function rgb(text) { return text.match(/[\\d.]+/g).map(Number); }
+  function lum(c) {
+    var v = c.slice(0, 3).map(function (x) {
+      x /= 255; return x <= 0.04045 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+  }
+  function background(el) {
+    for (; el; el = el.parentElement) {
+      var c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length < 4 || c[3] === 1) { return c; }
+      if (c[3] > 0) { return null; }  // translucent: cannot be judged alone
+    }
+    return null;
+  }
+  var box = document.getElementById("salon-preview-errors");
+  return Array.from(box.querySelectorAll("*")).concat([box]).filter(function (el) {
+    return el.firstChild && el.firstChild.nodeType === 3;
+  }).map(function (el) {
+    var bg = background(el);
+    var fg = lum(rgb(getComputedStyle(el).color)), back = bg ? lum(bg) : -1;
+    var ratio = bg ? (Math.max(fg, back) + 0.05) / (Math.min(fg, back) + 0.05) : 0;
+    return [el.tagName, Math.round(ratio * 10) / 10];
+  });
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_overlay_is_readable_in_both_colour_schemes(
+    started: Callable[..., tuple[Preview, Http, Output]], scheme: str
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    preview, _, _ = started()
+    edit(preview.root / "content/notes/x.md", NOTE.format(date="2026-02-30", body="Broken."))
+    assert rebuilt(preview)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=shutil.which(CHROMIUM or ""), headless=True, args=["--no-sandbox"]
+        )
+        try:
+            page = browser.new_page(color_scheme=scheme)
+            page.goto(preview.url + "notes/x/")  # a themed page: its <pre> has a cream ground
+            page.wait_for_selector("#salon-preview-errors", timeout=10_000)
+            ratios = page.evaluate(_OVERLAY_CONTRAST)
+        finally:
+            browser.close()
+    assert {tag for tag, _ in ratios} >= {"H2", "P", "PRE", "BUTTON"}
+    assert all(ratio >= 4.5 for _, ratio in ratios), ratios  # WCAG AA for normal text
