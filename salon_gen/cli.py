@@ -86,7 +86,7 @@ def _fail(prefix: str, failed: BuildFailed) -> NoReturn:
     raise SystemExit(1)
 
 
-@main.command()
+@main.command(short_help="Create a new salon in a folder.")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def init(directory: Path) -> None:
     """Create a new salon in DIRECTORY (made if missing): salon.toml, an example note,
@@ -107,7 +107,7 @@ def init(directory: Path) -> None:
     )
 
 
-@main.command()
+@main.command(short_help="Fetch what is due, then build the site.")
 @SOURCE_OPTION
 @click.option(
     "-o",
@@ -135,7 +135,7 @@ def build(
     jobs: int | None,
     now_text: str | None,
 ) -> None:
-    """Build the salon in SOURCE into its site folder.
+    """Build the salon (the --source folder) into its site folder.
 
     First fetches the feeds of the people you follow that are due (not with --offline),
     then reads salon.toml and content/ and writes the whole site (pages, feeds, blogroll,
@@ -193,7 +193,7 @@ def build(
     )
 
 
-@main.command()
+@main.command(short_help="Only fetch the feeds that are due.")
 @SOURCE_OPTION
 @click.option("--force", is_flag=True, help="Fetch every feed now, whatever the schedule says.")
 @click.option(
@@ -243,7 +243,7 @@ def fetch(source: Path, force: bool, rebuild_store: bool, now_text: str | None) 
     click.echo(report.summary())
 
 
-@main.command()
+@main.command(short_help="The health of every followed feed.")
 @SOURCE_OPTION
 @click.option("--fix", is_flag=True, help="Apply permanent redirects to the people's files.")
 @NOW_OPTION
@@ -279,7 +279,7 @@ def _config_or_fail(source: Path, command: str) -> Config:
     return config
 
 
-@main.command()
+@main.command(short_help="Follow somebody by their site or feed.")
 @SOURCE_OPTION
 @click.argument("url")
 @click.option("--name", help="Their name (default: the title of their site or feed).")
@@ -304,7 +304,7 @@ def follow(source: Path, url: str, name: str | None, interests: tuple[str, ...])
     click.echo("  its description is a placeholder until you edit it: it will be published")
 
 
-@main.command(name="import")
+@main.command(name="import", short_help="Import OPML, an old blog or bookmarks.")
 @SOURCE_OPTION
 @click.argument("file_or_dir", type=click.Path(exists=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Report what would be written; write nothing.")
@@ -414,7 +414,7 @@ def _diagnostic_order(d: Diagnostic) -> tuple[str, int, str]:
     return (d.path, d.line or 0, d.message)
 
 
-@main.command()
+@main.command(short_help="Share a link with your commentary.")
 @SOURCE_OPTION
 @click.argument("url")
 @click.option("--via", help="Who you found it through: a person's id or a URL.")
@@ -479,9 +479,16 @@ def share(
     click.echo(f"wrote {path}")
 
 
-@main.command()
+@main.command(short_help="Preview with live reload.")
 @SOURCE_OPTION
-@click.option("-p", "--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "-p",
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on; 0 picks a free one.",
+)
 @click.option(
     "--host",
     default="127.0.0.1",
@@ -543,7 +550,7 @@ def _shown(path: Path, root: Path) -> str:
         return str(path)
 
 
-@main.command()
+@main.command(short_help="Suggest introductions between friends.")
 @SOURCE_OPTION
 @click.option(
     "--limit", type=click.IntRange(1), default=5, show_default=True, help="Suggestions to show."
@@ -619,7 +626,7 @@ def introduce(
         click.echo(f"{len(found) - limit} more: salon introduce --limit {len(found)}")
 
 
-@main.command()
+@main.command(short_help="Record that you introduced two people.")
 @SOURCE_OPTION
 @click.argument("a", metavar="A")
 @click.argument("b", metavar="B")
@@ -645,7 +652,7 @@ def introduced(source: Path, a: str, b: str, day: datetime | None, now_text: str
         click.echo(f"  updated {_shown(path, source)}")
 
 
-@main.command()
+@main.command(short_help="Record that you were in touch.")
 @SOURCE_OPTION
 @click.argument("person_id", metavar="ID")
 @click.option("--date", "day", type=DAY, help="When (YYYY-MM-DD; default: today).")
@@ -674,7 +681,7 @@ def checkin(
     click.echo(f"  updated {_shown(path, source)}")
 
 
-@main.command()
+@main.command(short_help="Birthdays, check-ins and quiet feeds ahead.")
 @SOURCE_OPTION
 @click.option(
     "--days", type=click.IntRange(0), default=14, show_default=True, help="How far ahead to look."
@@ -705,7 +712,7 @@ def remind(source: Path, days: int, today_given: datetime | None, now_text: str 
         click.echo("nothing to remember")
 
 
-@main.command()
+@main.command(short_help="Write the private calendar (private/salon.ics).")
 @SOURCE_OPTION
 @NOW_OPTION
 def calendar(source: Path, now_text: str | None) -> None:

@@ -411,7 +411,7 @@ def run(
             return 1
         except OSError as e:
             echo(f"salon serve: error: cannot listen on {host}:{port}: {e.strerror or e}", err=True)
-            echo("  hint: another server may be using it; try --port 8001", err=True)
+            echo(f"  hint: {_listen_hint(e, port)}", err=True)
             return 1
         echo(f"serving {url}  (a preview built in {preview.output}; Ctrl-C to stop)")
         if not _is_loopback(host):
@@ -439,3 +439,15 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _listen_hint(error: OSError, port: int) -> str:
+    """What to do when the server cannot listen: it depends on why."""
+    import errno
+    import socket
+
+    if isinstance(error, socket.gaierror) or error.errno == errno.EADDRNOTAVAIL:
+        return "--host takes an address of this machine, e.g. 127.0.0.1, ::1 or localhost"
+    if error.errno == errno.EACCES:
+        return f"port {port} needs privileges; use a port above 1023, e.g. --port 8000"
+    return f"another server may be using port {port}; try --port {port + 1 if port else 8001}"

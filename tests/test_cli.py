@@ -125,3 +125,30 @@ def test_output_option_is_relative_to_the_working_directory(
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / "out" / "index.html").is_file()
     assert not (tmp_path / "s" / "out").exists()
+
+
+def test_the_command_list_shows_every_description_whole() -> None:
+    result = CliRunner().invoke(main, ["--help"], terminal_width=80)
+    commands = result.output.split("Commands:\n", 1)[1].splitlines()
+    assert len(commands) == 13
+    assert all(line.rstrip().endswith(".") and "..." not in line for line in commands), commands
+
+
+def test_option_help_names_what_the_user_types() -> None:
+    build_help = CliRunner().invoke(main, ["build", "--help"]).output
+    assert "in SOURCE" not in build_help and "(the --source folder)" in build_help
+    serve_help = CliRunner().invoke(main, ["serve", "--help"], terminal_width=100).output
+    assert "--port INTEGER RANGE  Port to listen on; 0 picks a free one." in serve_help
+
+
+def test_a_listen_failure_gets_the_hint_for_its_cause() -> None:
+    import errno
+    import socket
+
+    from salon_gen.serve import _listen_hint
+
+    unknown = socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    assert _listen_hint(unknown, 8000).startswith("--host takes an address of this machine")
+    busy = OSError(errno.EADDRINUSE, "Address already in use")
+    assert _listen_hint(busy, 8000) == "another server may be using port 8000; try --port 8001"
+    assert "privileges" in _listen_hint(OSError(errno.EACCES, "Permission denied"), 80)
