@@ -65,7 +65,8 @@ FEED_TYPES = frozenset(
         "application/json",
     }
 )
-PLACEHOLDER = "Who they are, in a sentence or two."
+# A YAML comment in the front matter: it guides the owner and is never published.
+PLACEHOLDER = "# Who they are, in a sentence or two: write it below the closing ---."
 MAX_CANDIDATES = 5  # advertised feeds tried before the common paths (comment feeds follow)
 ID_MAX = 40
 
@@ -89,6 +90,8 @@ class FoundFeed:
     site_url: str  # the person's site: the page asked for, or the feed's own link
     title: str  # plain text, of the page (or of the feed, when given a feed); may be ""
     candidates: tuple[str, ...] = ()  # every feed the page advertised, in document order
+    about: str = ""  # what the feed says of itself (its subtitle or description), plain text
+    author: str = ""  # the feed's author's name, plain text
 
     @property
     def name(self) -> str:
@@ -113,6 +116,7 @@ class NewPerson:
     url: str | None
     feeds: tuple[str, ...]
     interests: tuple[str, ...] = ()
+    about: str = ""  # their public description: what their feed says of itself, plain text
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -308,15 +312,68 @@ def _fetcher(limits: FetchLimits | None, fetcher: Fetcher | None) -> Fetcher:
     return lambda url: fetch_one(FetchRequest(url=url), chosen)
 
 
-def _as_feed(result: FetchResult, asked: str) -> tuple[str, str, str | None] | None:
-    """(feed URL, title, site link) when `result` is a 200 carrying a feed."""
+def feed_about(body: bytes, kind: FeedKind) -> tuple[str, str]:
+    """What a feed says of itself and who writes it: its description (Atom `subtitle`, RSS
+    `description`, JSON Feed `description`) and its author's name (Atom `author/name`,
+    `dc:creator`, `itunes:author`, RSS `managingEditor`'s name, JSON Feed `authors`), each
+    plain text, "" when absent. Cheap and never raising, like `feed_meta`."""
+    if kind == "json":
+        try:
+            data = json.loads(body.decode("utf-8-sig"))
+        except (ValueError, RecursionError):
+            return "", ""
+        if not isinstance(data, dict):
+            return "", ""
+        about = data.get("description")
+        people = data.get("authors") or ([data["author"]] if "author" in data else [])
+        first = people[0] if isinstance(people, list) and people else None
+        name = first.get("name") if isinstance(first, dict) else None
+        return (
+            plain_text(about) if isinstance(about, str) else "",
+            plain_text(name) if isinstance(name, str) else "",
+        )
+    try:
+        root = _parse_xml(body, allow_doctype=True)
+    except (_Refused, ET.ParseError, ValueError):
+        return "", ""
+    channel = root if _local(root.tag) == "feed" else None
+    if channel is None:
+        channel = next((c for c in root if _local(c.tag) == "channel"), None)
+    if channel is None:
+        return "", ""
+    about = author = ""
+    for el in channel:
+        name = _local(el.tag)
+        if name in ("subtitle", "description") and not about:
+            about = plain_text("".join(el.itertext()))
+        elif name == "author" and not author:
+            inner = next((c for c in el if _local(c.tag) == "name"), None)
+            author = plain_text("".join((inner if inner is not None else el).itertext()))
+        elif name in ("creator", "managingEditor") and not author:
+            text = plain_text("".join(el.itertext()))
+            # RSS: "maya@example.net (Maya Okafor)"; an address alone names nobody
+            match = re.search(r"\(([^)]+)\)", text)
+            author = match.group(1).strip() if match else ("" if "@" in text else text)
+    return about, author
+
+
+def _as_feed(result: FetchResult, asked: str) -> FoundFeed | None:
+    """The feed (its URL, title, site link, description, author) when `result` is a 200
+    carrying one; `site_url` is "" when the feed links no site."""
     if result.status != 200 or result.body is None:
         return None
     kind = feed_kind(result.body, result.content_type)
     if kind is None:
         return None
     title, link = feed_meta(result.body, kind, result.final_url)
-    return result.permanent_redirect or asked, title, link
+    about, author = feed_about(result.body, kind)
+    return FoundFeed(
+        feed_url=result.permanent_redirect or asked,
+        site_url=link or "",
+        title=title,
+        about=about,
+        author=author,
+    )
 
 
 def _why(result: FetchResult) -> str:
@@ -348,10 +405,7 @@ def find_feed(
             hint="check the address in a browser, or give the feed's URL directly",
         )
     if (feed := _as_feed(first, url)) is not None:
-        feed_url, title, link = feed
-        return FoundFeed(
-            feed_url=feed_url, site_url=link or _origin(first.final_url) + "/", title=title
-        )
+        return replace(feed, site_url=feed.site_url or _origin(first.final_url) + "/")
     page = first.final_url
     name = page_title(first.body, first.content_type) or ""
     advertised = discover_feeds(first.body, page, first.content_type)
@@ -361,10 +415,7 @@ def find_feed(
             continue
         tried.append(candidate)
         if (feed := _as_feed(get(candidate), candidate)) is not None:
-            feed_url, feed_title, _ = feed
-            return FoundFeed(
-                feed_url=feed_url, site_url=page, title=name or feed_title, candidates=advertised
-            )
+            return replace(feed, site_url=page, title=name or feed.title, candidates=advertised)
     if advertised:
         return Problem(
             message=f"{page} advertises {len(advertised)} feed(s), but none of them answered "
@@ -426,13 +477,32 @@ def clean_interests(interests: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(i for i in (collapse(x).lower() for x in interests) if i))
 
 
+# Characters that mean something in Markdown or HTML, escaped in text taken from a feed: it
+# becomes the person's public description, and must read as the text it was.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>!|~&{}#])")
+_LINE_START_SPECIAL = re.compile(r"^([-+=>]|\d+[.)])")
+
+
+def markdown_text(text: str) -> str:
+    """Plain text as Markdown that renders to exactly that text, on one line."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", collapse(text))
+    return _LINE_START_SPECIAL.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], escaped)
+
+
 def render_person_file(
-    *, name: str, url: str | None, feeds: Sequence[str], interests: Iterable[str] = ()
+    *,
+    name: str,
+    url: str | None,
+    feeds: Sequence[str],
+    interests: Iterable[str] = (),
+    about: str = "",
 ) -> str:
     """A person file whose front matter `notes.parse_person` reads back to these values
-    (name with whitespace collapsed, interests lowercased, each feed once), with a one-line
-    public description to replace. Never writes `private:`. ValueError for a value the file
-    could not hold: an empty name, a URL or feed that is not http(s)."""
+    (name with whitespace collapsed, interests lowercased, each feed once), with `about`
+    (plain text: what their feed says of itself) as their public description, or none: a
+    YAML comment, never published, says where one goes. Never writes `private:`.
+    ValueError for a value the file could not hold: an empty name, a URL or feed that is
+    not http(s)."""
     name = collapse(name)
     if not name:
         raise ValueError("a person needs a name")
@@ -453,7 +523,9 @@ def render_person_file(
     if cleaned := clean_interests(interests):
         data["interests"] = list(cleaned)
         lines.append(f"interests: {yaml_list(cleaned)}")
-    text = "---\n" + "\n".join(lines) + "\n---\n" + PLACEHOLDER + "\n"
+    lines.append(PLACEHOLDER)
+    body = markdown_text(about)
+    text = "---\n" + "\n".join(lines) + "\n---\n" + (body + "\n" if body else "")
     verify_front_matter(text, data)
     return text
 
@@ -639,9 +711,11 @@ def plan_import(root: Path, feeds: Sequence[OpmlFeed]) -> ImportPlan:
                 SkippedFeed(feed=feed, person_id=planned[key], reason="listed twice in the file")
             )
             continue
-        site = feed.html_url or _origin(feed.xml_url) + "/"
-        name = feed.title or domain_of(site)
-        pid = person_id_for(feed.title or site, taken, url=site)
+        # Only the file's own htmlUrl says where their site is: a feed's host is often a
+        # feed service's (feeds.feedburner.com), not theirs.
+        site = feed.html_url
+        name = feed.title or domain_of(site or feed.xml_url)
+        pid = person_id_for(feed.title or site or feed.xml_url, taken, url=site or feed.xml_url)
         taken.add(pid)
         planned[key] = pid
         add.append(
@@ -670,19 +744,25 @@ def plan_follow(
             message=f"{found.feed_url} is already followed, in content/people/{owner}.md",
             hint="edit that file to change the person's name or interests",
         )
-    chosen = collapse(name or "") or found.title
+    # A person is best named by the name they write under; else their site's title.
+    chosen = collapse(name or "") or found.author or found.title
     return NewPerson(
         person_id=person_id_for(chosen or found.site_url, person_ids(root), url=found.site_url),
         name=chosen or found.name,
         url=found.site_url,
         feeds=(found.feed_url,),
         interests=clean_interests(interests),
+        about=found.about,
     )
 
 
 def render_new_person(person: NewPerson) -> str:
     return render_person_file(
-        name=person.name, url=person.url, feeds=person.feeds, interests=person.interests
+        name=person.name,
+        url=person.url,
+        feeds=person.feeds,
+        interests=person.interests,
+        about=person.about,
     )
 
 

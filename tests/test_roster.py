@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ from salon_gen.roster import (
     SkippedOutline,
     apply_import,
     discover_feeds,
+    feed_about,
     feed_kind,
     feed_meta,
     find_feed,
@@ -462,8 +464,8 @@ def test_person_file_round_trip(name: str) -> None:
     assert person.interests == ("letters", "yes", "a, b", "gardening", 'nulls: "x"')
     assert person.public and dict(private.fields) == {}
     assert "private" not in text
-    assert text.endswith(f"---\n{PLACEHOLDER}\n")
-    assert PLACEHOLDER in person.html
+    assert text.endswith(f"\n{PLACEHOLDER}\n---\n")  # a YAML comment: never published
+    assert person.html == ""
 
 
 def test_person_file_looks_hand_written() -> None:
@@ -475,14 +477,14 @@ def test_person_file_looks_hand_written() -> None:
     )
     assert text == (
         "---\nname: Maya Okafor\nurl: https://maya.example.net/\n"
-        "feeds: [https://maya.example.net/feed.xml]\ninterests: [letters, gardening]\n---\n"
-        f"{PLACEHOLDER}\n"
+        "feeds: [https://maya.example.net/feed.xml]\ninterests: [letters, gardening]\n"
+        f"{PLACEHOLDER}\n---\n"
     )
 
 
 def test_person_file_without_url_feeds_or_interests() -> None:
     text = render_person_file(name="Jo", url=None, feeds=[], interests=[])
-    assert text == f"---\nname: Jo\n---\n{PLACEHOLDER}\n"
+    assert text == f"---\nname: Jo\n{PLACEHOLDER}\n---\n"
     person, _ = read_person(text, "jo")
     assert (person.url, person.feeds, person.interests) == (None, (), ())
 
@@ -812,21 +814,21 @@ def test_plan_import_skips_who_is_already_followed(make_salon: Callable[..., Pat
             NewPerson(
                 person_id="maya-2",
                 name="Maya",
-                url="https://maya.example/",
+                url=None,  # no htmlUrl: not guessed from the feed's host
                 feeds=("https://maya.example/feed",),
                 interests=("friends",),
             ),
             NewPerson(
                 person_id="no-text-a-title",
                 name="No text, a title",
-                url="https://t.example/",
+                url=None,  # no htmlUrl: not guessed from the feed's host
                 feeds=("https://t.example/rss",),
                 interests=("tech", "web"),
             ),
             NewPerson(
                 person_id="untitled",
                 name="untitled.example",
-                url="https://untitled.example/",
+                url=None,  # no htmlUrl: not guessed from the feed's host
                 feeds=("https://untitled.example/atom",),
             ),
         ),
@@ -920,3 +922,73 @@ def test_plan_follow_names_from_the_title_else_the_domain(tmp_path: Path) -> Non
     )
     assert isinstance(bare, NewPerson)
     assert (bare.person_id, bare.name) == ("maya-example", "maya.example.net")
+
+
+ABOUT_FEEDS = [
+    (
+        "xml",
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>Kiln notes</title>'
+        b"<subtitle>Pots, letters &amp; &lt;script&gt;</subtitle>"
+        b"<author><name>Maya Okafor</name></author></feed>",
+        ("Pots, letters &", "Maya Okafor"),  # plain text: markup is dropped
+    ),
+    (
+        "xml",
+        b'<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
+        b"<title>T</title><description>A bookbinder in Lisbon.</description>"
+        b"<managingEditor>tomas@example.pt (Tom\xc3\xa1s Ferreira)</managingEditor>"
+        b"</channel></rss>",
+        ("A bookbinder in Lisbon.", "Tomás Ferreira"),
+    ),
+    (
+        "xml",
+        b"<rss><channel><title>T</title><managingEditor>x@example.org</managingEditor>"
+        b"</channel></rss>",
+        ("", ""),  # an address alone names nobody
+    ),
+    (
+        "json",
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "description": "Hi.",'
+        b' "authors": [{"name": "Jo"}], "items": []}',
+        ("Hi.", "Jo"),
+    ),
+    ("json", b"[1, 2]", ("", "")),
+    ("xml", b"<rss><channel>", ("", "")),
+]
+
+
+@pytest.mark.parametrize(("kind", "body", "expected"), ABOUT_FEEDS)
+def test_what_a_feed_says_of_itself(kind: str, body: bytes, expected: tuple[str, str]) -> None:
+    assert feed_about(body, kind) == expected  # type: ignore[arg-type]
+
+
+def test_a_feed_description_is_published_as_the_text_it_was() -> None:
+    about = "Pots, letters & <script>alert(1)</script> *not emphasis* [x](javascript:y)"
+    text = render_person_file(name="Maya", url=None, feeds=[], about=about)
+    person, _ = read_person(text)
+    assert "<script" not in person.html and "<em>" not in person.html
+    assert "<a " not in person.html
+    assert person.html == (
+        "<p>Pots, letters &amp; &lt;script&gt;alert(1)&lt;/script&gt; *not emphasis* "
+        "[x](javascript:y)</p>\n"
+    )
+    listy = render_person_file(name="Maya", url=None, feeds=[], about="- 1. # not a heading")
+    assert read_person(listy)[0].html == "<p>- 1. # not a heading</p>\n"
+
+
+def test_following_takes_the_author_as_the_name_and_the_feed_description() -> None:
+    found = FoundFeed(
+        feed_url="https://maya.example.net/feed.xml",
+        site_url="https://maya.example.net/",
+        title="Kiln notes",
+        about="Pots and letters.",
+        author="Maya Okafor",
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        person = plan_follow(Path(folder), found)
+    assert isinstance(person, NewPerson)
+    assert (person.person_id, person.name, person.about) == (
+        "maya-okafor",
+        "Maya Okafor",
+        "Pots and letters.",
+    )
