@@ -1,9 +1,10 @@
 """Interests: one name for every spelling of a topic.
 
 Owns how a tag, a person's declared interest or a followed entry's category becomes an
-interest: its slug (`urls.interest_slug`: case folds, but `C`, `C#` and `C++` stay apart), then the owner's aliases from `[interests] aliases` in salon.toml
-("ml" and "machine learning" both become "machine-learning"), and `gather`, which meets
-them into the salon's `Interest`s. Pure: no I/O.
+interest: its slug (`urls.interest_slug`: case folds, but `C`, `C#` and `C++` stay apart),
+then the owner's aliases from `[interests] aliases` in salon.toml ("ml" and "machine
+learning" both become "machine-learning"), and `gather`, which meets them into the salon's
+`Interest`s. Pure: no I/O.
 """
 
 from __future__ import annotations
