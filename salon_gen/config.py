@@ -33,7 +33,7 @@ from salon_gen.model import (
     InterestOptions,
     ReadingOptions,
 )
-from salon_gen.urls import is_http_url, slugify
+from salon_gen.urls import interest_slug, is_http_url, slugify
 
 CONFIG_FILE = "salon.toml"
 
@@ -280,7 +280,7 @@ def _alias_problems(aliases: Mapping[str, tuple[str, ...]]) -> Iterator[tuple[st
     an interest is never itself a spelling of another (no chains to follow)."""
     interests: dict[str, str] = {}  # slug of an interest -> its name as written
     for name in aliases:
-        first = interests.setdefault(slugify(name), name)
+        first = interests.setdefault(interest_slug(name), name)
         if first != name:
             yield (
                 name,
@@ -292,8 +292,8 @@ def _alias_problems(aliases: Mapping[str, tuple[str, ...]]) -> Iterator[tuple[st
     owner: dict[str, str] = {}  # slug of a spelling -> the interest it was first listed under
     for name, spellings in aliases.items():
         for spelling in spellings:
-            slug = slugify(spelling)
-            if slug == slugify(name) or owner.get(slug) == name:
+            slug = interest_slug(spelling)
+            if slug == interest_slug(name) or owner.get(slug) == name:
                 continue  # the interest's own name, or a repeat: harmless
             if slug in interests:
                 other = interests[slug]
@@ -319,7 +319,11 @@ def _alias_problems(aliases: Mapping[str, tuple[str, ...]]) -> Iterator[tuple[st
 
 def _normalize_aliases(aliases: Mapping[str, tuple[str, ...]]) -> Mapping[str, str]:
     """The slug of each spelling -> the slug of its interest (the shape interests.py uses)."""
-    pairs = {slugify(s): slugify(name) for name, spellings in aliases.items() for s in spellings}
+    pairs = {
+        interest_slug(s): interest_slug(name)
+        for name, spellings in aliases.items()
+        for s in spellings
+    }
     return MappingProxyType({k: v for k, v in sorted(pairs.items()) if k != v})
 
 

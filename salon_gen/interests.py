@@ -1,9 +1,10 @@
 """Interests: one name for every spelling of a topic.
 
 Owns how a tag, a person's declared interest or a followed entry's category becomes an
-interest: its slug, then the owner's aliases from `[interests] aliases` in salon.toml
-("ml" and "machine learning" both become "machine-learning"), and `gather`, which meets
-them into the salon's `Interest`s. Pure: no I/O.
+interest: its slug (`urls.interest_slug`: case folds, but `C`, `C#` and `C++` stay apart),
+then the owner's aliases from `[interests] aliases` in salon.toml ("ml" and "machine
+learning" both become "machine-learning"), and `gather`, which meets them into the salon's
+`Interest`s. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from .model import FeedEntry, Interest, Note, Person
-from .urls import slugify
+from .urls import interest_slug
 
 
 def canonical(name: str, aliases: Mapping[str, str]) -> str:
@@ -19,7 +20,7 @@ def canonical(name: str, aliases: Mapping[str, str]) -> str:
 
     `aliases` maps the slug of a spelling to the slug of its interest, as parsed from
     salon.toml (`Config.interests.aliases`)."""
-    slug = slugify(name)
+    slug = interest_slug(name)
     return aliases.get(slug, slug)
 
 
@@ -92,7 +93,7 @@ def gather(
                 for p in people
                 if slug in lately.get(p.id, ()) and p.id not in declared.get(slug, {})
             ),
-            aliases=tuple(sorted(s for s in spelled[slug] if slugify(s) != slug)),
+            aliases=tuple(sorted(s for s in spelled[slug] if interest_slug(s) != slug)),
         )
         for slug in sorted(spelled)
     )
@@ -101,5 +102,5 @@ def gather(
 def _display_name(slug: str, counts: Mapping[str, int]) -> str:
     """The most used spelling of the interest's own name ("machine learning" over "ml"), ties
     alphabetically; the slug itself when only other spellings are used."""
-    own = [(-n, name) for name, n in counts.items() if slugify(name) == slug]
+    own = [(-n, name) for name, n in counts.items() if interest_slug(name) == slug]
     return min(own)[1] if own else slug

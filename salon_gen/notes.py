@@ -107,15 +107,15 @@ def _tags(reader: Fields, jekyll: bool) -> tuple[str, ...]:
     """`tags`, `categories` and `category` together: in salon all of them are interests.
     Jekyll reads a string of `categories` (and, in a Jekyll post, of `tags`) as words
     separated by spaces; everywhere else a string is one tag, or several split by commas."""
-    tags: dict[str, None] = {}
+    tags: dict[str, str] = {}  # casefolded -> the first spelling: "Python" and "python" are one
     for key in TAG_KEYS:
         spaces = key == "categories" or (key == "tags" and jekyll)
         for tag in reader.words(key, spaces=spaces and reader.fm.format != "pelican"):
             if slugify(tag):
-                tags.setdefault(tag.lower(), None)
+                tags.setdefault(tag.casefold(), tag)
             else:
                 reader.error(key, f"tag '{tag}' has no letters or digits")
-    return tuple(tags)
+    return tuple(tags.values())
 
 
 def _stem(path: str) -> str:

@@ -253,15 +253,15 @@ def verify_front_matter(text: str, expected: Mapping[str, Any]) -> None:
 
 
 def clean_tags(tags: Iterable[str]) -> tuple[str, ...]:
-    """Tags as `notes` reads them (lowercase, trimmed, once each); ValueError for a tag with
-    no letter or digit."""
-    seen: dict[str, None] = {}
+    """Tags as `notes` reads them (trimmed, spelt as written, once each whatever the case);
+    ValueError for a tag with no letter or digit."""
+    seen: dict[str, str] = {}
     for tag in tags:
-        tag = collapse(tag).lower()
+        tag = collapse(tag)
         if not slugify(tag):
             raise ValueError(f"tag {tag!r} has no letters or digits")
-        seen.setdefault(tag, None)
-    return tuple(seen)
+        seen.setdefault(tag.casefold(), tag)
+    return tuple(seen.values())
 
 
 def _date_text(date: datetime, zone: tzinfo) -> str:

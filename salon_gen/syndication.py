@@ -44,6 +44,7 @@ JSONFEED_VERSION = "https://jsonfeed.org/version/1.1"
 RSS_DOCS = "https://www.rssboard.org/rss-specification"
 
 _ATOM_NS = "http://www.w3.org/2005/Atom"
+_DC_NS = "http://purl.org/dc/elements/1.1/"
 # XML 1.0 §2.2 Char: what may appear in a document at all.
 _NOT_XML_CHAR = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -252,6 +253,7 @@ def _rss(site: Site, notes: Sequence[Note], *, self_url: str) -> bytes:
             ("version", "2.0"),
             ("xmlns:atom", _ATOM_NS),
             ("xmlns:content", "http://purl.org/rss/1.0/modules/content/"),
+            ("xmlns:dc", _DC_NS),
         ],
     )
     out.open("channel")
@@ -276,14 +278,21 @@ def _rss(site: Site, notes: Sequence[Note], *, self_url: str) -> bytes:
         out.leaf("link", _abs(config, note.url))
         out.leaf("guid", note.entry_id, [("isPermaLink", "false")])
         out.leaf("pubDate", _rfc822(note.date))
+        # RSS 2.0's <author> is an email address ("email (Name)"); the name alone goes in
+        # dc:creator, which is what readers show.
         if editor:
             out.leaf("author", editor)
+        out.plain("dc:creator", config.author.name)
         for tag in note.tags:
             out.plain("category", tag)
         # description is HTML in practice; plain text must be escaped for it.
         summary = _summary(site, note)
         content = _content_html(site, note) if config.feeds.full_content else ""
-        out.leaf("description", html.escape(summary, quote=False) if summary else content)
+        description = html.escape(summary, quote=False) if summary else content
+        if note.link is not None and not content:
+            # Summaries only: RSS has no other place for what a share points at.
+            description = _share_summary_html(site, note)
+        out.leaf("description", description)
         if content:
             out.leaf("content:encoded", content)
         out.close()
@@ -297,11 +306,7 @@ def _rss(site: Site, notes: Sequence[Note], *, self_url: str) -> bytes:
 
 def _json_feed(site: Site, notes: Sequence[Note], *, feed_url: str) -> bytes:
     config = site.config
-    author: dict[str, Any] = {"name": config.author.name}
-    if config.author.url:
-        author["url"] = _abs(config, config.author.url)
-    if config.author.avatar:
-        author["avatar"] = _abs(config, config.author.avatar)
+    author = _json_author(config)
     feed: dict[str, Any] = {
         "version": JSONFEED_VERSION,
         "title": config.title,
@@ -312,12 +317,21 @@ def _json_feed(site: Site, notes: Sequence[Note], *, feed_url: str) -> bytes:
         feed["description"] = config.description
     feed["authors"] = [author]
     feed["language"] = config.language
-    feed["items"] = [_json_item(site, note) for note in notes]
+    feed["items"] = [_json_item(site, note, author) for note in notes]
     text = json.dumps(_cleaned(feed), ensure_ascii=False, indent=2) + "\n"
     return text.encode("utf-8")
 
 
-def _json_item(site: Site, note: Note) -> dict[str, Any]:
+def _json_author(config: Config) -> dict[str, str]:
+    author = {"name": config.author.name}
+    if config.author.url:
+        author["url"] = _abs(config, config.author.url)
+    if config.author.avatar:
+        author["avatar"] = _abs(config, config.author.avatar)
+    return author
+
+
+def _json_item(site: Site, note: Note, author: dict[str, str]) -> dict[str, Any]:
     item: dict[str, Any] = {"id": note.entry_id, "url": _abs(site.config, note.url)}
     if note.link is not None:
         item["external_url"] = note.link.url
@@ -333,6 +347,8 @@ def _json_item(site: Site, note: Note) -> dict[str, Any]:
     item["date_published"] = _rfc3339(note.date)
     if note.updated is not None:
         item["date_modified"] = _rfc3339(note.updated)
+    # JSON Feed 1.1 lets items inherit the feed's authors, but many readers only look here.
+    item["authors"] = [dict(author)]
     if note.tags:
         item["tags"] = list(note.tags)
     return item
@@ -420,18 +436,35 @@ def _content_html(site: Site, note: Note) -> str:
     """The note's HTML with every URL absolute; a share starts with what it points at."""
     body = note.html
     if note.link is not None:
-        link = note.link
-        header = (
-            f"<p>Shared: <a href={_html_attr(link.url)}>{html.escape(link.title, quote=False)}</a>"
-            f" ({html.escape(link.domain, quote=False)})"
-        )
-        if note.via is not None:
-            via_url = note.via.url or _person_page(site, note.via.person_id)
-            name = html.escape(note.via.name, quote=False)
-            via = f"<a href={_html_attr(via_url)}>{name}</a>" if via_url else name
-            header += f" — via {via}"
-        body = f"{header}</p>\n{body}"
+        body = f"{_share_header(site, note)}\n{body}"
     return urls.absolutize(body, _abs(site.config, note.url))
+
+
+def _share_summary_html(site: Site, note: Note) -> str:
+    """A share in a summaries-only RSS feed: what it points at, as a link, then the note's
+    own summary or excerpt (the "Shared: …" fallback would only repeat the link)."""
+    body = _share_header(site, note)
+    text = note.summary or note.excerpt
+    if text:
+        body += f"\n<p>{html.escape(text, quote=False)}</p>"
+    return urls.absolutize(body, _abs(site.config, note.url))
+
+
+def _share_header(site: Site, note: Note) -> str:
+    """`<p>Shared: <a>title</a> (domain) — via who</p>` for a share."""
+    link = note.link
+    if link is None:
+        return ""
+    header = (
+        f"<p>Shared: <a href={_html_attr(link.url)}>{html.escape(link.title, quote=False)}</a>"
+        f" ({html.escape(link.domain, quote=False)})"
+    )
+    if note.via is not None:
+        via_url = note.via.url or _person_page(site, note.via.person_id)
+        name = html.escape(note.via.name, quote=False)
+        via = f"<a href={_html_attr(via_url)}>{name}</a>" if via_url else name
+        header += f" — via {via}"
+    return f"{header}</p>"
 
 
 def _person_page(site: Site, person_id: str | None) -> str | None:

@@ -30,6 +30,27 @@ def slugify(text: str) -> str:
     return _NOT_SLUG.sub("-", text).strip("-")
 
 
+# The symbols that tell apart tags whose letters are the same (`C`, `C#`, `C++`, `F#`,
+# `.NET`): as words in an interest's slug, so that each gets a page of its own with a
+# readable address. Only the slugs of interests use them; heading ids, file names and person
+# ids keep `slugify` (nothing depends on symbols there, and their URLs must not move).
+INTEREST_SYMBOLS = (
+    (re.compile(r"\+"), " plus "),  # C++ -> c-plus-plus, Google+ -> google-plus
+    (re.compile(r"(?<=\w)#"), " sharp "),  # C#, F# -> c-sharp, f-sharp (not a leading #tag)
+    (re.compile(r"(?<![\w.])\.(?=\w)"), "dot"),  # .NET -> dotnet (not node.js)
+)
+
+
+@functools.lru_cache(maxsize=65536)
+def interest_slug(tag: str) -> str:
+    """The slug of an interest named `tag`: `slugify`, with the symbols of INTEREST_SYMBOLS
+    spelt out as words first. Case still folds: `Python` and `python` are one interest."""
+    text = unicodedata.normalize("NFKC", tag)
+    for symbol, word in INTEREST_SYMBOLS:
+        text = symbol.sub(word, text)
+    return slugify(text)
+
+
 def slug_from_filename(stem: str) -> str:
     """`2026-03-05-checking-in` -> `checking-in`; `notes` -> `notes`."""
     return slugify(_DATE_PREFIX.sub("", stem)) or slugify(stem)

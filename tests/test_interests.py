@@ -260,7 +260,7 @@ def test_aliases_give_one_page_and_one_feed(built: Path) -> None:
     feed = feedparser.parse((built / "interests/machine-learning/feed.xml").read_bytes())
     assert not feed.bozo, feed.get("bozo_exception")
     assert feed.feed.id == "https://example.org/interests/machine-learning/feed.xml"
-    assert feed.feed.title == "Test Salon: machine learning"
+    assert feed.feed.title == "Test Salon: Machine Learning"  # the tag as written
     links = {(link.rel, link.href) for link in feed.feed.links}
     assert ("alternate", "https://example.org/interests/machine-learning/") in links
     # the owner's writing only: both spellings' notes, none of the followed entries
@@ -280,7 +280,7 @@ def test_the_interest_page_is_the_venn_diagram(built: Path) -> None:
     main = doc.find(f".//{XHTML}main")
     assert main is not None
     page = text(main)
-    assert "Follow “machine learning” in a feed reader" in page  # and a visible link
+    assert "Follow “Machine Learning” in a feed reader" in page  # and a visible link
     assert "Also written as ml." in page
     assert "On ML" in page and "More machine learning" in page
     sections = {
@@ -301,7 +301,7 @@ def test_the_index_counts_and_tags_link_to_their_interest(built: Path) -> None:
     (listing,) = [ul for ul in index.iter(f"{XHTML}ul") if ul.get("class") == "interest-index"]
     assert [text(li) for li in listing] == [
         "letters 1 note",
-        "machine learning 2 notes · 2 from the salon · 2 people",
+        "Machine Learning 2 notes · 2 from the salon · 2 people",
     ]
     note = (built / "notes/on-ml/index.html").read_text(encoding="utf-8")
     assert re.search(r'href="/interests/machine-learning/">ml</a>', note)  # as written
@@ -314,3 +314,66 @@ def test_no_interests_is_a_friendly_empty_page(make_salon: Callable[..., Path]) 
     main = parse(result.output / "interests/index.html").find(f".//{XHTML}main")
     assert main is not None
     assert "No interests yet." in text(main)
+
+
+# --- tags that differ only by symbols -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tag", "slug"),
+    [
+        ("C", "c"),
+        ("c", "c"),
+        ("C#", "c-sharp"),
+        ("C++", "c-plus-plus"),
+        ("F#", "f-sharp"),
+        (".NET", "dotnet"),
+        ("#python", "python"),  # a hashtag's # is not a sharp
+        ("Node.js", "node-js"),  # a dot inside a word stays a separator
+        ("Machine Learning", "machine-learning"),
+    ],
+)
+def test_symbols_that_tell_tags_apart_become_words(tag: str, slug: str) -> None:
+    assert canonical(tag, {}) == slug
+
+
+def test_c_c_sharp_c_plus_plus_and_f_sharp_stay_apart(make_salon: Callable[..., Path]) -> None:
+    tags = {"a": "[C]", "b": '["C#"]', "c": '["C++"]', "d": '["F#"]', "e": "[c, C]"}
+    files = {
+        f"content/notes/{slug}.md": (
+            f"---\ntitle: Note {slug}\ndate: 2026-11-0{i + 1}\ntags: {t}\n---\nText.\n"
+        )
+        for i, (slug, t) in enumerate(tags.items())
+    }
+    result = build(make_salon(files), now=NOW, options=BuildOptions(jobs=1, offline=True))
+    out = result.output
+    pages = sorted(p.name for p in (out / "interests").iterdir() if p.is_dir())
+    assert pages == ["c", "c-plus-plus", "c-sharp", "f-sharp"]
+    titles = {
+        name: feedparser.parse((out / f"interests/{name}/feed.xml").read_bytes()).feed.title
+        for name in pages
+    }
+    assert titles == {
+        "c": "Test Salon: C",  # C twice against c once: the most used spelling
+        "c-plus-plus": "Test Salon: C++",
+        "c-sharp": "Test Salon: C#",
+        "f-sharp": "Test Salon: F#",
+    }
+    assert [
+        e.title for e in feedparser.parse((out / "interests/c/feed.xml").read_bytes()).entries
+    ] == [
+        "Note e",
+        "Note a",
+    ]
+    # Feed categories as written; "c" and "C" on one note are one tag, the first spelling kept.
+    rss = feedparser.parse((out / "rss.xml").read_bytes())
+    terms = {e.title: [t.term for t in e.tags] for e in rss.entries}
+    assert terms == {
+        "Note a": ["C"],
+        "Note b": ["C#"],
+        "Note c": ["C++"],
+        "Note d": ["F#"],
+        "Note e": ["c"],
+    }
+    note = (out / "notes/b/index.html").read_text(encoding="utf-8")
+    assert 'href="/interests/c-sharp/">C#</a>' in note

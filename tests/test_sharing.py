@@ -365,7 +365,7 @@ def test_share_file_round_trip(title: str | None, via: str | None) -> None:
     assert note.link is not None
     assert (note.link.url, note.link.title, note.title) == (link, expected_title, expected_title)
     assert note.date == datetime(2026, 3, 5, 9, 30, tzinfo=UTC)  # to the minute
-    assert note.tags == ("letters", "friendship", "two words")
+    assert note.tags == ("Letters", "friendship", "Two words")  # first spelling kept
     assert "<em>matters</em>" in note.html and "Second paragraph." in note.html
     if via is None:
         assert note.via is None

@@ -365,6 +365,40 @@ def test_rss_read_back_by_feedparser(files: dict[str, bytes]) -> None:
     assert 'src="https://example.org/blog/static/x.png"' in nasty.content[0].value
 
 
+def test_rss_author_is_dc_creator_and_an_rfc822_address(files: dict[str, bytes]) -> None:
+    channel = xml(files["rss.xml"]).find("channel")
+    assert channel is not None
+    dc = "{http://purl.org/dc/elements/1.1/}creator"
+    for item in channel.iter("item"):
+        assert item.findtext(dc) == "Ada Lovelace"
+        assert item.findtext("author") == "ada@example.org (Ada Lovelace)"
+    d = feedparser.parse(files["rss.xml"])
+    assert not d.bozo, d.get("bozo_exception")
+    for entry in d.entries:
+        assert entry.author == "Ada Lovelace"
+        assert entry.author_detail.email == "ada@example.org"
+        # feedparser lists <author> and dc:creator each: the same person twice.
+        assert {a.name for a in entry.authors} == {"Ada Lovelace"}
+
+
+def test_rss_without_email_has_no_author_element() -> None:
+    site = make_site()
+    author = dataclasses.replace(site.config.author, email="")
+    site = dataclasses.replace(site, config=dataclasses.replace(site.config, author=author))
+    data = files_of(site)["rss.xml"]
+    assert b"<author>" not in data and b"managingEditor" not in data
+    d = feedparser.parse(data)
+    assert not d.bozo, d.get("bozo_exception")
+    assert [e.author for e in d.entries] == ["Ada Lovelace"] * 5
+    assert all(e.authors == [{"name": "Ada Lovelace"}] for e in d.entries)
+
+
+def test_atom_authors_read_back(files: dict[str, bytes]) -> None:
+    for entry in feedparser.parse(files["feed.xml"]).entries:
+        assert entry.author_detail.name == "Ada Lovelace"
+        assert [a.href for a in entry.authors] == ["https://example.org/blog/about/"]
+
+
 def test_rss_dates_are_rfc822_utc_and_no_build_time(files: dict[str, bytes]) -> None:
     channel = xml(files["rss.xml"]).find("channel")
     assert channel is not None
@@ -449,6 +483,8 @@ def test_json_feed_fields(files: dict[str, bytes]) -> None:
     assert nasty["tags"] == TAGS
     assert "date_modified" not in items[0]
     assert all("content_html" in i and "content_text" not in i for i in items)
+    # Every item names its author too: readers that do not inherit the feed's show none.
+    assert all(i["authors"] == feed["authors"] for i in items)
 
 
 # --- every URL absolute -------------------------------------------------------------------
@@ -530,6 +566,25 @@ def test_summaries_only() -> None:
     assert [i["summary"] for i in feed["items"]] == expected
     assert [i["content_text"] for i in feed["items"]] == expected
     assert all("content_html" not in i for i in feed["items"])
+
+
+def test_summaries_only_keep_what_a_share_points_at() -> None:
+    files = files_of(make_site(full_content=False))
+    essay, tool = "https://www.example.com/essay?a=1&b=2", "https://tools.example.net/"
+    rss = feedparser.parse(files["rss.xml"])
+    shares = [rss.entries[0], rss.entries[2]]
+    for entry, url in zip(shares, (essay, tool), strict=True):
+        html = lxml.html.fragment_fromstring(entry.summary, create_parent="div")
+        assert url in [a.get("href") for a in html.iter("a")]
+    # The note's own excerpt follows the link; the fallback "Shared: …" is not repeated.
+    assert rss.entries[0].summary.endswith("<p>Worth reading, slowly.</p>")
+    assert rss.entries[2].summary.count("Shared:") == 1
+    assert "<a" not in rss.entries[1].summary  # a plain note stays plain text
+    atom = feedparser.parse(files["feed.xml"])
+    for entry, url in zip([atom.entries[0], atom.entries[2]], (essay, tool), strict=True):
+        assert [link.href for link in entry.links if link.rel == "related"] == [url]
+    items = json.loads(files["feed.json"])["items"]
+    assert [items[0]["external_url"], items[2]["external_url"]] == [essay, tool]
 
 
 def test_empty_site_has_fixed_dates() -> None:

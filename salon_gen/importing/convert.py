@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from ..errors import Diagnostic
-from ..urls import slugify
+from ..urls import interest_slug, slugify
 
 # Resolve(kind, target, line) -> the new link, or None when the target is unknown.
 # kinds: "post" (Jekyll post_url), "link" (Jekyll link), "ref" (Hugo ref/relref),
@@ -289,7 +289,7 @@ def pelican_links(body: Body, resolve: Resolve) -> None:
     body.sub(
         _PELICAN_TAG,
         lambda m, _: (
-            body.protect(f"/interests/{slugify(unquote(m.group(2)))}/")
+            body.protect(f"/interests/{interest_slug(unquote(m.group(2)))}/")
             if slugify(unquote(m.group(2)))
             else m.group(0)
         ),
