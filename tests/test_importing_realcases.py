@@ -145,3 +145,76 @@ def test_relref_by_bundle_path_in_any_case(tmp_path: Path) -> None:
     )
     build_offline(root)
     assert leftovers(pages(root)) == set()
+
+
+def test_jekyll_pages_links_and_includes(tmp_path: Path) -> None:
+    """What daattali's, jalammar's and lilianweng's sites held: an HTML page with a layout, a
+    page listing posts by Liquid loops, a full-document contact.html, a 404 page with an old
+    URL salon keeps, includes, `{:width="22"}`, a file name with spaces, a file linked at
+    the wrong folder, a `src = " x "` with spaces, and an anchor alone on its line."""
+    post = (
+        "---\ntitle: Post\n---\n"
+        "Write to me: [contact](/contact) or [me](/aboutme#mail).\n"  # 5
+        "{% include note.md %} {% include ads.html %} {% include gone.html %}\n"
+        '[![C](/img/c.png "C"){:width="22"}](https://x.example/){:target="_blank"}\n'
+        "![Step 1](/img/step one.PNG)\n"
+        '<img src = " /img/c.png " />\n'
+        "[big](/big/c2.png)\n"  # 10: the file is in img/
+        '<a name="here" />\n![Anchored](/img/c.png)\n'
+        "{% if site.x %}Shown{% endif %} {{ site.title }}\n"
+    )
+    site = write(
+        tmp_path / "blog",
+        {
+            "_config.yml": "title: Blog\n",
+            "CNAME": "blog.example.org\n",
+            "_posts/2020-01-02-post.md": post,
+            "_includes/note.md": "*An included note.*",
+            "_includes/ads.html": "<div>{{ site.ads }}</div>",
+            "aboutme.html": "---\nlayout: page\ntitle: About me\n---\n<p>Hi.</p>\n",
+            "contact.html": "---\n---\n<!DOCTYPE html>\n<html><body>Form</body></html>\n",
+            "popular.md": "---\ntitle: Popular\n---\n{% for post in site.posts %}x{% endfor %}\n",
+            "404.md": "---\ntitle: Not found\npermalink: /404.html\n---\nGone.\n",
+            "img/c.png": PNG,
+            "img/c2.png": PNG,
+            "img/step one.PNG": PNG,
+        },
+    )
+    root = new_salon(tmp_path)
+    run = salon_import(root, site)
+    assert run.code == 0, run.err
+    warnings = [line for line in run.err.splitlines() if not line.startswith("  hint")]
+    assert warnings == [
+        "SITE/_posts/2020-01-02-post.md:4: warning: '/contact' is a page of the old site salon"
+        " does not import (contact.html); linked to https://blog.example.org/contact",
+        "SITE/_posts/2020-01-02-post.md:5: warning: include 'ads.html' dropped (it uses Liquid)",
+        "SITE/_posts/2020-01-02-post.md:5: warning: include 'gone.html' dropped"
+        " (not in _includes/)",
+        "SITE/_posts/2020-01-02-post.md:5: warning: include 'note.md' put in its place",
+        "SITE/_posts/2020-01-02-post.md:9: warning: '/big/c2.png' is not in the site folder;"
+        " linked to img/c2.png, the only file of that name",
+        "SITE/_posts/2020-01-02-post.md:12: warning: Liquid output '{{ site.title }}' dropped",
+        "SITE/_posts/2020-01-02-post.md:12: warning: Liquid tag 'endif' dropped",
+        "SITE/_posts/2020-01-02-post.md:12: warning: Liquid tag 'if' dropped",
+    ]
+    assert "  skipped 404.md: salon makes its own 404 page" in run.out
+    assert "2 page(s) not imported (templates, lists of posts): contact.html, popular.md" in run.out
+    body = (root / "content/notes/2020-01-02-post.md").read_text().split("---\n", 2)[2]
+    assert body.split("\n") == [
+        "Write to me: [contact](https://blog.example.org/contact) or"
+        " [me](../pages/aboutme.md#mail).",
+        "*An included note.*  ",
+        '[![C](../static/img/c.png "C")](https://x.example/)',
+        "![Step 1](../static/img/step%20one.PNG)",
+        '<img src="../static/img/c.png" />',
+        "[big](../static/img/c2.png)",
+        "",
+        '![Anchored](../static/img/c.png)<a name="here"></a>',
+        "Shown ",
+        "",
+    ]
+    build_offline(root)
+    built = pages(root)
+    assert leftovers(built) == set()
+    html = built["notes/post/index.html"]
+    assert html.count("<img") == 4 and "![" not in html

@@ -132,7 +132,7 @@ def site_urls(body: Body) -> None:
 
 _TOC = re.compile(r"^[ \t]*(?:[*+-]|1\.)[ \t]+TOC[ \t]*\n[ \t]*\{:\s*\.?toc\s*\}[ \t]*$", re.M)
 _IAL_LINE = re.compile(r"^[ \t]*\{:(?!:)[^}\n]*\}[ \t]*$", re.M)
-_IAL_INLINE = re.compile(r"(?<=[)*_`\]a-zA-Z0-9])\{:\s*[.#][^}\n]*\}")
+_IAL_INLINE = re.compile(r"(?<=[)*_`\]a-zA-Z0-9])\{:\s*(?:[.#]|[\w-]+=)[^}\n]*\}")
 _NOMARKDOWN = re.compile(r"\{::nomarkdown\}(.*?)\{:/(?:nomarkdown)?\}", re.DOTALL)
 _KCOMMENT = re.compile(r"\{::comment\}.*?\{:/(?:comment)?\}", re.DOTALL)
 _OPTIONS = re.compile(r"\{::options[^}\n]*/\}")

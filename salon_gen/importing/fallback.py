@@ -110,3 +110,45 @@ def shortcodes(body: convert.Body) -> None:
             break
     body.sub(_SINGLE, _outside_code(body, one))
     body.sub(_CLOSING, _outside_code(body, closing))
+
+
+# --- Liquid -----------------------------------------------------------------------------
+
+_INCLUDE = re.compile(r"\{%-?\s*include(?:_relative)?\s+([^\s%]+)[^%]*?-?%\}")
+_TAG = re.compile(r"\{%-?\s*(\w+)(?:[^%]|%(?!\}))*?-?%\}")
+# Output tags that name the site's variables or filter a string: never TeX ({{a}} in math)
+_OUTPUT = re.compile(
+    r"\{\{-?\s*(?:(?:site|page|post|include|layout|paginator|jekyll|content)\b|['\"][^'\"\n]*"
+    r"['\"]\s*\|)[^{}\n]*?-?\}\}"
+)
+_TEMPLATE = re.compile(r"\{%|\{\{")
+
+
+def liquid(body: convert.Body, includes: dict[str, str]) -> None:
+    """Every Liquid tag the known conversions left. An `{% include x %}` whose file (in
+    `includes`, by name) holds no Liquid itself is put in its place; other includes, tags
+    (`{% if %}`, `{% assign %}`...) and `{{ site.x }}` outputs are dropped."""
+    hint = "salon does not run Liquid; check the result and edit it by hand"
+
+    def include(m: re.Match[str], line: int) -> str:
+        name = m.group(1).strip("'\"")
+        text = includes.get(name)
+        if text is not None and not _TEMPLATE.search(text):
+            body.warn(line, f"include '{name}' put in its place", hint)
+            return text.strip("\n")
+        why = "it uses Liquid" if text is not None else "not in _includes/"
+        body.warn(line, f"include '{name}' dropped ({why})", hint)
+        return convert.pad("", m.group(0))
+
+    def tag(m: re.Match[str], line: int) -> str:
+        body.warn(line, f"Liquid tag '{m.group(1)}' dropped", hint)
+        return convert.pad("", m.group(0))
+
+    def output(m: re.Match[str], line: int) -> str:
+        snippet = " ".join(m.group(0).split())
+        body.warn(line, f"Liquid output '{snippet[:60]}' dropped", hint)
+        return convert.pad("", m.group(0))
+
+    body.sub(_INCLUDE, _outside_code(body, include))
+    body.sub(_TAG, _outside_code(body, tag))
+    body.sub(_OUTPUT, _outside_code(body, output))

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from ..assemble import RESERVED
 from ..errors import Diagnostic
 from ..frontmatter import parse_datetime, split
 from ..redirects import alias_output
@@ -105,6 +106,11 @@ def own_url(item: Item) -> str:
     return f"{item.slug}/" if item.kind == "page" else f"{FOLDERS[item.kind][8:]}/{item.slug}/"
 
 
+def not_found_page(item: Item) -> bool:
+    """The old site's own "page not found" page: salon makes its own 404.html."""
+    return item.kind == "page" and (item.slug == "404" or item.old_url == "404.html")
+
+
 def unique_aliases(items: Sequence[Item]) -> tuple[tuple[Item, ...], tuple[Diagnostic, ...]]:
     """`items` with every old URL kept by one item only (the first to name it) and none that
     is another item's new URL: two redirects cannot live at one address, and salon refuses
@@ -121,6 +127,18 @@ def unique_aliases(items: Sequence[Item]) -> tuple[tuple[Item, ...], tuple[Diagn
                 kept.append(alias)
                 continue
             out_path = alias_output(alias)
+            first, _, rest = out_path.partition("/")
+            if first in RESERVED and not (first in ("notes", "shares") and rest != "index.html"):
+                diags.append(
+                    Diagnostic(
+                        path=item.origin,
+                        severity="warning",
+                        message=f"old URL /{alias} is a path salon keeps for its own pages; "
+                        "no redirect for it",
+                    )
+                )
+                kept.append(None)
+                continue
             other = claimed.get(out_path) or (
                 own[out_path] if own.get(out_path, item.origin) != item.origin else None
             )
