@@ -218,3 +218,67 @@ def test_jekyll_pages_links_and_includes(tmp_path: Path) -> None:
     assert leftovers(built) == set()
     html = built["notes/post/index.html"]
     assert html.count("<img") == 4 and "![" not in html
+
+
+def test_pelican_liquid_tags_links_and_urls(tmp_path: Path) -> None:
+    """What jakevdp's and 0x7df's sites held: liquid_tags, an evening post whose old URL has
+    the site's day (not UTC's), `{filename}/content/x.md`, links without https://, and
+    WordPress `[code]` blocks left by pelican-import."""
+    post = (
+        "Title: Tags\nDate: 2012-08-08 18:50\nSummary: Tags.\n\n"
+        "{% notebook Demo.ipynb cells[2:] %}\n"  # line 5
+        "{% img left /images/g.png 300 200 A Galaxy %}\n"
+        "{% video /videos/v.mp4 360 270 /videos/v.png %}\n"
+        "{% include_code hello.py lang:python Hello World %}\n"
+        "{% youtube abc123 %} {% literal img x.png %} {% gram x %}\n"
+        "See [the other]({filename}/content/other.md), [the old one](/blog/2012/08/08/tags/)"
+        " and [Doxygen](www.doxygen.org/).\n"
+        '[code lang="html"]  \n<a href="fn1">x</a>  \n[/code]\n'
+    )
+    site = write(
+        tmp_path / "blog",
+        {
+            "pelicanconf.py": "PATH = 'content'\nTIMEZONE = 'America/Los_Angeles'\n"
+            "ARTICLE_URL = 'blog/{date:%Y}/{date:%m}/{date:%d}/{slug}/'\n"
+            "NOTEBOOK_DIR = 'downloads/notebooks'\nCODE_DIR = 'downloads/code'\n",
+            "content/tags.md": post,
+            "content/other.md": "Title: Other\nDate: 2012-09-01\n\n"
+            "See [tags](/blog/2012/08/08/tags/).\n",
+            "content/downloads/notebooks/Demo.ipynb": "{}",
+            "content/downloads/code/hello.py": "print('hello')\n",
+            "content/images/g.png": PNG,
+            "content/videos/v.mp4": b"\0\0\0\x18ftypmp42",
+            "content/videos/v.png": PNG,
+        },
+    )
+    root = new_salon(tmp_path)
+    run = salon_import(root, site)
+    assert run.code == 0, run.err
+    warnings = [line for line in run.err.splitlines() if not line.startswith("  hint")]
+    assert warnings == [
+        "SITE/content/tags.md:5: warning: notebook 'Demo.ipynb' is not shown inline; linked to"
+        " the file",
+        "SITE/content/tags.md:8: warning: code file 'hello.py' is not shown inline; linked to"
+        " the file",
+        "SITE/content/tags.md:9: warning: Liquid tag 'gram' dropped",
+        "SITE/content/tags.md:10: warning: 'www.doxygen.org/' names a web site without https://;"
+        " linked to https://www.doxygen.org/",
+    ]
+    note = (root / "content/notes/2012-08-08-tags.md").read_text()
+    assert 'aliases: ["blog/2012/08/08/tags/"]' in note  # 18:50 in Los Angeles, not UTC's 9th
+    assert note.split("---\n", 2)[2].split("\n") == [
+        "[notebook Demo.ipynb](../static/downloads/notebooks/Demo.ipynb)",
+        "![A Galaxy](../static/images/g.png)",
+        "[![video v.mp4](../static/videos/v.png)](../static/videos/v.mp4)",
+        "[Hello World](../static/downloads/code/hello.py)",
+        "[YouTube video](https://www.youtube.com/watch?v=abc123) `{% img x.png %}` ",
+        "See [the other](2012-09-01-other.md), [the old one](2012-08-08-tags.md)"
+        " and [Doxygen](https://www.doxygen.org/).",
+        "```html",
+        '<a href="fn1">x</a>',
+        "```",
+        "",
+    ]
+    assert "[tags](2012-08-08-tags.md)" in (root / "content/notes/2012-09-01-other.md").read_text()
+    build_offline(root)
+    assert leftovers(pages(root)) == set()

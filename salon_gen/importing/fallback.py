@@ -152,3 +152,25 @@ def liquid(body: convert.Body, includes: dict[str, str]) -> None:
     body.sub(_INCLUDE, _outside_code(body, include))
     body.sub(_TAG, _outside_code(body, tag))
     body.sub(_OUTPUT, _outside_code(body, output))
+
+
+# --- WordPress code blocks, left in Markdown that came out of WordPress ------------------
+
+_WP_CODE = re.compile(
+    r"^[ \t]*\[(code|sourcecode)\b([^\]\n]*)\][ \t]*\n(.*?)\n[ \t]*\[/\1\][ \t]*$",
+    re.M | re.S | re.I,
+)
+_WP_LANG = re.compile(r"\b(?:lang|language)\s*=\s*[\"']?([\w+#.-]+)", re.I)
+
+
+def wordpress_code(body: convert.Body) -> None:
+    """`[code lang="python"]...[/code]` and `[sourcecode]` blocks as fenced code."""
+
+    def one(m: re.Match[str], _: int) -> str:
+        lang = _WP_LANG.search(m.group(2))
+        lines = [line.rstrip() for line in m.group(3).split("\n")]
+        return convert.pad(
+            convert.fence(lang.group(1) if lang else "", "\n".join(lines)), m.group(0)
+        )
+
+    body.sub(_WP_CODE, one)

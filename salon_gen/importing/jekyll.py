@@ -325,6 +325,7 @@ def read_jekyll(site: SiteFolder, now: datetime) -> Harvest:
             post,
             linker,
             (
+                fallback.wordpress_code,  # Markdown that jekyll-import took from WordPress
                 functools.partial(convert.liquid, resolve=resolve),
                 convert.kramdown,
                 kramdown.inline_html_lines,

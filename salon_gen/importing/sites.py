@@ -25,6 +25,12 @@ from .item import Asset, Item, SiteFolder
 FOLDERS = {"note": "content/notes", "page": "content/pages", "share": "content/shares"}
 MARKUP = (".md", ".markdown", ".mdown", ".mkd", ".html", ".htm", ".rst")
 _PAGE_LIKE = ("", ".html", ".htm", ".php", ".xml")
+# `www.x.org/a` or `en.wikipedia.org/wiki/X`: a web address written without its scheme
+_DOMAIN = re.compile(
+    r"^(?:www\.[\w-]+|(?:[\w-]+\.)+(?:com|org|net|edu|gov|io|info|co|uk|de|fr|ch|ca|au))"
+    r"(?:\.[a-z]{2})?(?:[/?#]|$)",
+    re.I,
+)
 _PAGE_ENDS = (".html", ".md", ".markdown", "/index.html", "/index.md", "/index.markdown")
 
 
@@ -238,6 +244,9 @@ class Linker:
                 )
                 return old
             return None
+        if not url.startswith(("/", ".")) and _DOMAIN.match(url):
+            body.warn(line, f"'{url}' names a web site without https://; linked to https://{url}")
+            return f"https://{url}"
         if suffix not in _PAGE_LIKE:
             # A file moved without its links following: the one file of that name.
             name = posixpath.basename(path).lower()
