@@ -289,7 +289,7 @@ def read_jekyll(site: SiteFolder, now: datetime) -> Harvest:
     every = unique_slugs(posts) + unique_slugs(pages)
     host = urlsplit(text_of(config.get("url")) or "").hostname
     if host is None and "CNAME" in site.texts:  # GitHub Pages: the site's own domain
-        host = (site.texts["CNAME"].split() or [None])[0]
+        host = next(iter(site.texts["CNAME"].split()), None)
     base = "/" + (text_of(config.get("baseurl")) or "").strip("/") + "/"
     linker = Linker(
         site=site, posts=posts_by_source(every), host=host, base_path=base.replace("//", "/")

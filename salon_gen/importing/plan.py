@@ -156,9 +156,8 @@ def unique_aliases(items: Sequence[Item]) -> tuple[tuple[Item, ...], tuple[Diagn
                 continue
             claimed.setdefault(out_path, item.origin)
             kept.append(alias)
-        old, *rest = kept
-        aliases = tuple(a for a in rest if a)
-        out.append(dataclasses.replace(item, old_url=old, aliases=aliases))
+        aliases = tuple(a for a in kept[1:] if a)
+        out.append(dataclasses.replace(item, old_url=kept[0], aliases=aliases))
     return tuple(out), tuple(diags)
 
 
