@@ -282,3 +282,34 @@ def test_pelican_liquid_tags_links_and_urls(tmp_path: Path) -> None:
     assert "[tags](2012-08-08-tags.md)" in (root / "content/notes/2012-09-01-other.md").read_text()
     build_offline(root)
     assert leftovers(pages(root)) == set()
+
+
+def test_shortcode_image_with_spaces_and_parentheses() -> None:
+    text, _ = run('{{<img src="angry (failed).png" alt="Failed">}}\n')
+    assert text == "![Failed](<angry (failed).png>)\n"
+
+
+def test_old_tag_and_section_pages(tmp_path: Path) -> None:
+    post = "---\ntitle: {t}\ndate: 2020-01-0{n}\ntags: [nix]\n---\n{body}\n"
+    site = write(
+        tmp_path / "blog",
+        {
+            "config.toml": "",
+            "content/posts/a.md": post.format(t="A", n=1, body="Hi."),
+            "content/posts/b.md": post.format(
+                t="B", n=2, body="[more](/tags/nix/), [all](/posts/), [no](/tags/zig/)"
+            ),
+        },
+    )
+    root = new_salon(tmp_path)
+    run = salon_import(root, site)
+    assert run.code == 0
+    assert run.err.splitlines()[0] == (
+        "SITE/content/posts/b.md:6: warning: '/posts/' was the list of a section of the old"
+        " site; linked to /archive/, salon's list of notes"
+    )
+    assert (
+        (root / "content/notes/2020-01-02-b.md")
+        .read_text()
+        .endswith("[more](/interests/nix/), [all](/archive/), [no](/tags/zig/)\n")
+    )

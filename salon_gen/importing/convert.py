@@ -201,6 +201,8 @@ def figure(named: dict[str, str], positional: list[str]) -> str | None:
         return None
     alt = named.get("alt") or named.get("title") or named.get("caption") or ""
     title = named.get("title")
+    if re.search(r"[\s()]", src):
+        src = f"<{src}>"  # a file name with spaces or parentheses
     image = f"![{md_text(alt)}]({src}" + (f' "{title}"' if title and '"' not in title else "")
     image += ")"
     if link := named.get("link"):

@@ -31,6 +31,7 @@ _DOMAIN = re.compile(
     r"(?:\.[a-z]{2})?(?:[/?#]|$)",
     re.I,
 )
+_TAG_PAGES = ("tags", "tag", "categories", "category")
 _PAGE_ENDS = (".html", ".md", ".markdown", "/index.html", "/index.md", "/index.markdown")
 
 
@@ -142,6 +143,8 @@ class Linker:
     by_old_url: dict[str, Post] = field(init=False)
     by_folded: dict[str, str] = field(init=False)
     by_name: dict[str, str] = field(init=False)  # file names (any case) only one file has
+    interests: frozenset[str] = field(init=False)  # the slugs of the posts' tags
+    sections: frozenset[str] = field(init=False)  # old list pages: folders of served posts
 
     def __post_init__(self) -> None:
         # Links that worked on a case-insensitive disk (macOS, Windows) name a file in
@@ -154,6 +157,14 @@ class Linker:
         for path in self.site.paths:
             names.setdefault(posixpath.basename(path).lower(), []).append(path)
         self.by_name = {k: v[0] for k, v in names.items() if len(v) == 1}
+        self.interests = frozenset(slugify(t) for p in self.posts.values() for t in p.item.tags)
+        self.sections = frozenset(
+            p.source[len(prefix) :].split("/")[0].lower()
+            for p in self.posts.values()
+            if p.item.kind == "note"
+            for prefix in self.also_served
+            if p.source.startswith(prefix) and "/" in p.source[len(prefix) :]
+        )
         self.by_old_url = {}
         for post in self.posts.values():
             for url in (post.item.old_url, *post.item.aliases):
@@ -226,6 +237,18 @@ class Linker:
         target = self.by_old_url.get(_normal(path if path.startswith("/") else "/" + path))
         if target is not None and path.startswith("/"):
             return self.link_to(post, target, line, parts.fragment)
+        rooted = path.strip("/").lower().split("/")
+        if path.startswith("/") and len(rooted) == 2 and rooted[0] in _TAG_PAGES:
+            interest = slugify(rooted[1])
+            if interest in self.interests:  # the old tag page is an interest's page in salon
+                return f"/interests/{interest}/"
+        if path.startswith("/") and len(rooted) == 1 and rooted[0] in self.sections:
+            body.warn(
+                line,
+                f"'{url}' was the list of a section of the old site; linked to "
+                "/archive/, salon's list of notes",
+            )
+            return "/archive/"
         # "/contact" and "/about/" name contact.html or about/index.md on the old site
         pages = [f"{c.rstrip('/')}{end}" for c in candidates for end in _PAGE_ENDS if c.strip("/")]
         for found in pages:
