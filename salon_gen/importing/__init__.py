@@ -22,6 +22,7 @@ def read(kind: str, path: Path, now: datetime) -> Harvest:
     """Read `path`, which `detect.detect` found to be `kind` (anything but "opml")."""
     from . import bookmarks, hugo, jekyll, pelican, wxr
     from .folder import read_folder
+    from .plan import not_found_page, unique_aliases
 
     name = path.as_posix()
     if kind == "wordpress":
@@ -36,6 +37,19 @@ def read(kind: str, path: Path, now: datetime) -> Harvest:
         "pelican": pelican.read_pelican,
     }
     harvest = readers[kind](read_folder(path), now)
+    lost = tuple(
+        f"  skipped {i.origin}: salon makes its own 404 page"
+        for i in harvest.items
+        if not_found_page(i)
+    )
+    items, clashes = unique_aliases([i for i in harvest.items if not not_found_page(i)])
+    harvest = dataclasses.replace(
+        harvest,
+        items=items,
+        diagnostics=harvest.diagnostics + clashes,
+        notes=harvest.notes + lost,
+        skipped=harvest.skipped + len(lost),
+    )
     # Diagnostics name files as the owner typed the folder: old-blog/_posts/x.md:3
     diagnostics = tuple(
         dataclasses.replace(d, path=f"{name.rstrip('/')}/{d.path}") for d in harvest.diagnostics

@@ -132,7 +132,7 @@ def site_urls(body: Body) -> None:
 
 _TOC = re.compile(r"^[ \t]*(?:[*+-]|1\.)[ \t]+TOC[ \t]*\n[ \t]*\{:\s*\.?toc\s*\}[ \t]*$", re.M)
 _IAL_LINE = re.compile(r"^[ \t]*\{:(?!:)[^}\n]*\}[ \t]*$", re.M)
-_IAL_INLINE = re.compile(r"(?<=[)*_`\]a-zA-Z0-9])\{:\s*[.#][^}\n]*\}")
+_IAL_INLINE = re.compile(r"(?<=[)*_`\]a-zA-Z0-9])\{:\s*(?:[.#]|[\w-]+=)[^}\n]*\}")
 _NOMARKDOWN = re.compile(r"\{::nomarkdown\}(.*?)\{:/(?:nomarkdown)?\}", re.DOTALL)
 _KCOMMENT = re.compile(r"\{::comment\}.*?\{:/(?:comment)?\}", re.DOTALL)
 _OPTIONS = re.compile(r"\{::options[^}\n]*/\}")
@@ -191,17 +191,19 @@ def _math(tex: str, display: bool) -> str:
     return "$" + tex.strip() + "$"
 
 
-def _md_text(text: str) -> str:
+def md_text(text: str) -> str:
     return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
 
 
-def _figure(named: dict[str, str], positional: list[str]) -> str | None:
+def figure(named: dict[str, str], positional: list[str]) -> str | None:
     src = named.get("src") or (positional[0] if positional else "")
     if not src:
         return None
     alt = named.get("alt") or named.get("title") or named.get("caption") or ""
     title = named.get("title")
-    image = f"![{_md_text(alt)}]({src}" + (f' "{title}"' if title and '"' not in title else "")
+    if re.search(r"[\s()]", src):
+        src = f"<{src}>"  # a file name with spaces or parentheses
+    image = f"![{md_text(alt)}]({src}" + (f' "{title}"' if title and '"' not in title else "")
     image += ")"
     if link := named.get("link"):
         image = f"[{image}]({link})"
@@ -249,7 +251,7 @@ def shortcodes(body: Body, resolve: Resolve) -> None:
         positional, named = shortcode_args(m.group(3))
         out: str | None
         if name == "figure":
-            out = _figure(named, positional)
+            out = figure(named, positional)
         elif name in ("ref", "relref"):
             target = named.get("path") or (positional[0] if positional else "")
             out = resolve("ref", target, line) if target else None
@@ -361,7 +363,7 @@ def _kind_of(tag: str) -> str:
     return "Hugo shortcode" if tag[2] in "<%" else "template expression"
 
 
-_CODE = re.compile(r"^[ \t]*(`{3,}|~{3,}).*?^[ \t]*\1[ \t]*$|`[^`\n]+`", re.M | re.S)
+CODE = re.compile(r"^[ \t]*(`{3,}|~{3,}).*?^[ \t]*\1[ \t]*$|`[^`\n]+`", re.M | re.S)
 _LEFT = re.compile(r"\{%.*?%\}|\{\{[<%].*?[>%]\}\}|\{\{.*?\}\}", re.DOTALL)
 
 
@@ -370,7 +372,7 @@ def leftovers(body: Body) -> None:
     `{{< chart >}}`), each on its line: salon does not run templates in notes. Each is
     named for what it is (a Liquid tag, a shortcode, an expression), not for the generator
     the site came from: Hugo sites hold Jekyll's leftovers too."""
-    code = [c.span() for c in _CODE.finditer(body.text)]
+    code = [c.span() for c in CODE.finditer(body.text)]
     for m in _LEFT.finditer(body.text):
         if any(start <= m.start() < end for start, end in code):
             continue  # shown as code, as meant: `{{ matrix.os }}` in a workflow file

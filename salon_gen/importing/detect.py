@@ -13,7 +13,9 @@ from . import bookmarks, wxr
 Source = Literal["opml", "jekyll", "hugo", "pelican", "wordpress", "netscape", "pinboard"]
 KINDS = "an OPML file, a Jekyll, Hugo or Pelican site folder, a WordPress export (WXR), a "
 KINDS += "Netscape bookmarks file or a Pinboard JSON export"
-_HUGO = ("hugo.toml", "hugo.yaml", "hugo.yml", "config/_default")
+_HUGO = ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "config/_default")
+# Hugo also reads config.*, a name too common to decide on alone: with a content/ folder.
+_HUGO_WITH_CONTENT = ("config.toml", "config.yaml", "config.yml", "config.json")
 
 
 def detect(path: Path) -> Source | None:
@@ -22,7 +24,8 @@ def detect(path: Path) -> Source | None:
         if (path / "pelicanconf.py").is_file():
             return "pelican"
         if any((path / name).exists() for name in _HUGO) or (
-            (path / "config.toml").is_file() and (path / "content").is_dir()
+            (path / "content").is_dir()
+            and any((path / name).is_file() for name in _HUGO_WITH_CONTENT)
         ):
             return "hugo"
         if (path / "_config.yml").is_file() or (path / "_posts").is_dir():

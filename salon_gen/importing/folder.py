@@ -71,6 +71,8 @@ def read_folder(root: Path) -> SiteFolder:
                 continue
             rel = full.relative_to(root).as_posix()
             paths.add(rel)
-            if full.suffix.lower() in TEXT_SUFFIXES and full.stat().st_size <= MAX_TEXT:
+            if (full.suffix.lower() in TEXT_SUFFIXES or name == "CNAME") and (
+                full.stat().st_size <= MAX_TEXT
+            ):
                 texts[rel] = full.read_bytes().decode("utf-8", errors="replace")
     return SiteFolder(root=root, paths=frozenset(paths), texts=MappingProxyType(texts))

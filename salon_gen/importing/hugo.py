@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import posixpath
 import re
 import tomllib
@@ -21,7 +22,7 @@ from urllib.parse import urlsplit
 from ..errors import Diagnostic
 from ..frontmatter import split
 from ..urls import slug_from_filename, slugify
-from . import convert
+from . import convert, fallback
 from .dates import read_date
 from .item import Harvest, Item, ItemKind, SiteFolder
 from .sites import (
@@ -39,17 +40,11 @@ from .sites import (
 )
 from .zones import zone_named
 
-CONFIGS = (
-    "hugo.toml",
-    "config.toml",
-    "hugo.yaml",
-    "config.yaml",
-    "hugo.yml",
-    "config.yml",
-    "config/_default/hugo.toml",
-    "config/_default/config.toml",
-    "config/_default/hugo.yaml",
-    "config/_default/config.yaml",
+CONFIGS = tuple(
+    f"{folder}{name}.{ext}"
+    for folder in ("", "config/_default/")
+    for name in ("hugo", "config")
+    for ext in ("toml", "yaml", "yml", "json")
 )
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
            "september", "october", "november", "december")  # fmt: skip
@@ -74,6 +69,14 @@ def read_config(site: SiteFolder) -> tuple[dict[str, Any], tuple[Diagnostic, ...
                 return {}, (
                     Diagnostic(path=name, message=f"malformed TOML: {e}", severity="warning"),
                 )
+        elif name.endswith(".json"):
+            try:
+                loaded = json.loads(site.texts[name])
+            except json.JSONDecodeError as e:
+                return {}, (
+                    Diagnostic(path=name, message=f"malformed JSON: {e}", severity="warning"),
+                )
+            data = loaded if isinstance(loaded, dict) else {}
         else:
             fm, diags = split("---\n" + site.texts[name] + "\n---\n", name)
             if fm is None:
@@ -94,13 +97,14 @@ def permalink(
     zone: tzinfo,
     section: str,
     slug: str,
+    sections: str = "",
     title: str,
     filename: str,
 ) -> str:
     """A page's URL by Hugo's permalink tokens, without the leading slash."""
     values = {
         "section": section,
-        "sections": section,
+        "sections": sections or section,
         "slug": slug or slugify(title),  # the front matter's slug, else the urlized title
         "title": slugify(title),
         "filename": filename,
@@ -146,6 +150,8 @@ def _read(
     filename = parts[-2] if bundle else posixpath.splitext(parts[-1])[0]
     kind: ItemKind = "note" if len(parts) > (2 if bundle else 1) else "page"
     section = parts[0] if kind == "note" else ""
+    # Where Hugo publishes a page by default: its folders under content/, then its name.
+    sections = "/".join(parts[:-2] if bundle else parts[:-1])
     title = text_of(data.get("title")) or filename.replace("-", " ").capitalize()
     # A file named 2019-03-05-x.md is the note x, as salon names notes; its old URL keeps
     # the date (Hugo's default slug is the whole file name).
@@ -166,9 +172,9 @@ def _read(
         pattern = patterns.get(section) if isinstance(patterns, dict) else None
         if not isinstance(pattern, str):
             pattern = (
-                f"/{section}/:slugorfilename.html"
+                f"/{sections}/:slugorfilename.html"
                 if config.get("uglyurls")
-                else f"/{section}/:slugorfilename/"
+                else f"/{sections}/:slugorfilename/"
             )
         old = site_path(
             "/"
@@ -177,6 +183,7 @@ def _read(
                 date=date,
                 zone=zone,
                 section=section,
+                sections=sections,
                 slug=text_of(data.get("slug")) or "",
                 title=title,
                 filename=filename,
@@ -265,9 +272,13 @@ def read_hugo(site: SiteFolder, now: datetime) -> Harvest:
             ):
                 if candidate in linker.posts:
                     return linker.link_to(post, linker.posts[candidate], line)
-            name = posixpath.splitext(clean.rsplit("/", 1)[-1])[0]
+            # Hugo finds a page by its name alone, in any case: "x", "x.md", "x/index.md".
+            steps = clean.lower().split("/")
+            if len(steps) > 1 and posixpath.splitext(steps[-1])[0] in ("index", "_index"):
+                steps.pop()
+            name = posixpath.splitext(steps[-1])[0]
             for other in every:
-                parts = other.source.split("/")
+                parts = other.source.lower().split("/")
                 names = (posixpath.splitext(parts[-1])[0], parts[-2] if other.item.bundle else None)
                 if name != "index" and name in names:
                     return linker.link_to(post, other, line)
@@ -285,6 +296,7 @@ def read_hugo(site: SiteFolder, now: datetime) -> Harvest:
                 functools.partial(convert.shortcodes, resolve=resolve),
                 functools.partial(convert.pelican_links, resolve=resolve),
                 convert.site_urls,  # a Jekyll relic
+                fallback.shortcodes,  # the site's own shortcodes, last
             ),
         )
         items.append(item)

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from ..errors import Diagnostic
 from ..frontmatter import split
 from ..urls import slugify
-from . import convert
+from . import convert, fallback, kramdown
 from .dates import read_date
 from .item import Harvest, Item, SiteFolder
 from .sites import (
@@ -48,6 +48,9 @@ STYLES = {
 }
 _POST_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".html")
 _PAGE_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
+_LOOPS = re.compile(r"\{%-?\s*(?:for|tablerow)\s|\bpaginator\.")
+_LAYOUT = re.compile(r"^layout:", re.M | re.I)
+_DOCUMENT = re.compile(r"<!doctype|<html[\s>]|<body[\s>]", re.I)
 
 
 def is_jekyll(site: SiteFolder) -> bool:
@@ -261,17 +264,32 @@ def read_jekyll(site: SiteFolder, now: datetime) -> Harvest:
         elif not any(p.startswith((".", "_")) for p in parts) and path.endswith(_PAGE_SUFFIXES):
             if parts[-1].lower() in ("readme.md", "license.md", "changelog.md"):
                 continue
-            if (page := _page(site, path, config, diags)) is not None:
+            if _LOOPS.search(site.texts[path]):
+                skipped_html.append(path)  # a list of posts made by Liquid: salon lists them
+            elif (page := _page(site, path, config, diags)) is not None:
                 pages.append(page)
         elif (
             path.endswith(".html")
             and not any(p.startswith((".", "_")) for p in parts)
             and site.texts[path].startswith("---")
         ):
-            skipped_html.append(path)
+            text = site.texts[path]
+            # A page written in HTML (`layout: page`, then a fragment) is a page; a whole
+            # document or a Liquid loop is a template.
+            if (
+                _LAYOUT.search(text[:2000])
+                and not _DOCUMENT.search(text)
+                and not _LOOPS.search(text)
+                and (page := _page(site, path, config, diags)) is not None
+            ):
+                pages.append(page)
+            else:
+                skipped_html.append(path)
     posts.sort(key=lambda p: (p.item.date or now, p.source))
     every = unique_slugs(posts) + unique_slugs(pages)
     host = urlsplit(text_of(config.get("url")) or "").hostname
+    if host is None and "CNAME" in site.texts:  # GitHub Pages: the site's own domain
+        host = next(iter(site.texts["CNAME"].split()), None)
     base = "/" + (text_of(config.get("baseurl")) or "").strip("/") + "/"
     linker = Linker(
         site=site, posts=posts_by_source(every), host=host, base_path=base.replace("//", "/")
@@ -297,13 +315,22 @@ def read_jekyll(site: SiteFolder, now: datetime) -> Harvest:
 
         return resolve
 
+    includes = {
+        p[len("_includes/") :]: t for p, t in site.texts.items() if p.startswith("_includes/")
+    }
     items: list[Item] = []
     for post in every:
         resolve = resolve_for(post)
         item, found = convert_post(
             post,
             linker,
-            (functools.partial(convert.liquid, resolve=resolve), convert.kramdown),
+            (
+                fallback.wordpress_code,  # Markdown that jekyll-import took from WordPress
+                functools.partial(convert.liquid, resolve=resolve),
+                convert.kramdown,
+                kramdown.inline_html_lines,
+                functools.partial(fallback.liquid, includes=includes),
+            ),
         )
         items.append(item)
         diags.extend(found)
@@ -311,7 +338,8 @@ def read_jekyll(site: SiteFolder, now: datetime) -> Harvest:
     notes = []
     if skipped_html:
         notes.append(
-            f"{len(skipped_html)} HTML page(s) not imported (templates): " + ", ".join(skipped_html)
+            f"{len(skipped_html)} page(s) not imported (templates, lists of posts): "
+            + ", ".join(skipped_html)
         )
     return Harvest(
         kind="jekyll",

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from ..errors import Diagnostic
 from ..frontmatter import split
 from ..urls import slugify
-from . import convert
+from . import convert, fallback, liquidtags
 from .dates import read_date
 from .item import Harvest, Item, ItemKind, SiteFolder
 from .sites import (
@@ -160,7 +160,7 @@ def _read(
     )
     values: dict[str, Any] = {
         "slug": slug,
-        "date": date,
+        "date": date.astimezone(zone) if date else date,  # the URL has the site's day
         "category": slugify(category or ""),
         "lang": text_of(data.get("lang")) or "en",
         "author": slugify(text_of(data.get("author")) or ""),
@@ -235,7 +235,9 @@ def read_pelican(site: SiteFolder, now: datetime) -> Harvest:
         def resolve(kind: str, target: str, line: int) -> str | None:
             clean, _, fragment = target.partition("#")
             clean = clean.split("?", 1)[0]  # `{static}x.png?w=300`: the file is x.png
-            if clean.startswith("/"):
+            if clean.startswith(f"/{root}/") and not site.has(posixpath.normpath(root + clean)):
+                found = clean.lstrip("/")  # `{filename}/content/x.md`: the content folder named
+            elif clean.startswith("/"):
                 found = posixpath.normpath(root + clean)
             else:
                 found = posixpath.normpath(posixpath.join(posixpath.dirname(post.source), clean))
@@ -248,13 +250,23 @@ def read_pelican(site: SiteFolder, now: datetime) -> Harvest:
 
         return resolve
 
+    tag_settings = {
+        k: str(settings[k])
+        for k in ("NOTEBOOK_DIR", "CODE_DIR")
+        if isinstance(settings.get(k), str)
+    }
     items: list[Item] = []
     for post in every:
         resolve = resolve_for(post)
         item, found = convert_post(
             post,
             linker,
-            (functools.partial(convert.pelican_links, resolve=resolve),),
+            (
+                fallback.wordpress_code,  # Markdown that pelican-import took from WordPress
+                functools.partial(liquidtags.liquid_tags, settings=tag_settings),
+                functools.partial(convert.pelican_links, resolve=resolve),
+                functools.partial(fallback.liquid, includes={}),
+            ),
         )
         items.append(item)
         diags.extend(found)

@@ -11,12 +11,16 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from ..assemble import RESERVED
+from ..errors import Diagnostic
 from ..frontmatter import parse_datetime, split
+from ..redirects import alias_output
 from ..sharing import url_key, verify_front_matter, yaml_list, yaml_text
 from ..urls import slug_from_filename
 from .item import Asset, Harvest, Item
@@ -81,7 +85,7 @@ def render_item(item: Item, zone: tzinfo) -> str:
         put("summary", item.summary, yaml_text(item.summary))
     if item.entry_id:
         put("id", item.entry_id, yaml_text(item.entry_id))
-    url = f"{item.slug}/" if item.kind == "page" else f"{FOLDERS[item.kind][8:]}/{item.slug}/"
+    url = own_url(item)
     aliases = tuple(dict.fromkeys(a for a in (item.old_url, *item.aliases) if a and a != url))
     if aliases:
         put("aliases", list(aliases), yaml_list(aliases))
@@ -95,6 +99,66 @@ def render_item(item: Item, zone: tzinfo) -> str:
     text = "---\n" + "\n".join(lines) + "\n---\n" + (body + "\n" if body.strip() else "")
     verify_front_matter(text, data)
     return text
+
+
+def own_url(item: Item) -> str:
+    """The site-relative URL salon gives `item`."""
+    return f"{item.slug}/" if item.kind == "page" else f"{FOLDERS[item.kind][8:]}/{item.slug}/"
+
+
+def not_found_page(item: Item) -> bool:
+    """The old site's own "page not found" page: salon makes its own 404.html."""
+    return item.kind == "page" and (item.slug == "404" or item.old_url == "404.html")
+
+
+def unique_aliases(items: Sequence[Item]) -> tuple[tuple[Item, ...], tuple[Diagnostic, ...]]:
+    """`items` with every old URL kept by one item only (the first to name it) and none that
+    is another item's new URL: two redirects cannot live at one address, and salon refuses
+    to build such a site. Each old URL dropped is reported on the item that loses it."""
+    own = {alias_output(own_url(i)): i.origin for i in items}
+    claimed: dict[str, str] = {}
+    out: list[Item] = []
+    diags: list[Diagnostic] = []
+    for item in items:
+        url = own_url(item)
+        kept: list[str | None] = []
+        for alias in (item.old_url, *item.aliases):
+            if not alias or alias == url:
+                kept.append(alias)
+                continue
+            out_path = alias_output(alias)
+            first, _, rest = out_path.partition("/")
+            if first in RESERVED and not (first in ("notes", "shares") and rest != "index.html"):
+                diags.append(
+                    Diagnostic(
+                        path=item.origin,
+                        severity="warning",
+                        message=f"old URL /{alias} is a path salon keeps for its own pages; "
+                        "no redirect for it",
+                    )
+                )
+                kept.append(None)
+                continue
+            other = claimed.get(out_path) or (
+                own[out_path] if own.get(out_path, item.origin) != item.origin else None
+            )
+            if other is not None and other != item.origin:
+                diags.append(
+                    Diagnostic(
+                        path=item.origin,
+                        severity="warning",
+                        message=f"old URL /{alias} is also the old URL or page of {other}; "
+                        "no redirect for it from here",
+                        hint="two pages cannot have one address: the first one keeps it",
+                    )
+                )
+                kept.append(None)
+                continue
+            claimed.setdefault(out_path, item.origin)
+            kept.append(alias)
+        aliases = tuple(a for a in kept[1:] if a)
+        out.append(dataclasses.replace(item, old_url=kept[0], aliases=aliases))
+    return tuple(out), tuple(diags)
 
 
 def _shared_links(root: Path) -> set[str]:

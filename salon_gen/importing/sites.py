@@ -25,6 +25,14 @@ from .item import Asset, Item, SiteFolder
 FOLDERS = {"note": "content/notes", "page": "content/pages", "share": "content/shares"}
 MARKUP = (".md", ".markdown", ".mdown", ".mkd", ".html", ".htm", ".rst")
 _PAGE_LIKE = ("", ".html", ".htm", ".php", ".xml")
+# `www.x.org/a` or `en.wikipedia.org/wiki/X`: a web address written without its scheme
+_DOMAIN = re.compile(
+    r"^(?:www\.[\w-]+|(?:[\w-]+\.)+(?:com|org|net|edu|gov|io|info|co|uk|de|fr|ch|ca|au))"
+    r"(?:\.[a-z]{2})?(?:[/?#]|$)",
+    re.I,
+)
+_TAG_PAGES = ("tags", "tag", "categories", "category")
+_PAGE_ENDS = (".html", ".md", ".markdown", "/index.html", "/index.md", "/index.markdown")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -134,6 +142,9 @@ class Linker:
     diags: list[Diagnostic] = field(default_factory=list)  # links to drafts
     by_old_url: dict[str, Post] = field(init=False)
     by_folded: dict[str, str] = field(init=False)
+    by_name: dict[str, str] = field(init=False)  # file names (any case) only one file has
+    interests: frozenset[str] = field(init=False)  # the slugs of the posts' tags
+    sections: frozenset[str] = field(init=False)  # old list pages: folders of served posts
 
     def __post_init__(self) -> None:
         # Links that worked on a case-insensitive disk (macOS, Windows) name a file in
@@ -142,6 +153,18 @@ class Linker:
         for path in self.site.paths:
             folded.setdefault(path.lower(), []).append(path)
         self.by_folded = {k: v[0] for k, v in folded.items() if len(v) == 1}
+        names: dict[str, list[str]] = {}
+        for path in self.site.paths:
+            names.setdefault(posixpath.basename(path).lower(), []).append(path)
+        self.by_name = {k: v[0] for k, v in names.items() if len(v) == 1}
+        self.interests = frozenset(slugify(t) for p in self.posts.values() for t in p.item.tags)
+        self.sections = frozenset(
+            p.source[len(prefix) :].split("/")[0].lower()
+            for p in self.posts.values()
+            if p.item.kind == "note"
+            for prefix in self.also_served
+            if p.source.startswith(prefix) and "/" in p.source[len(prefix) :]
+        )
         self.by_old_url = {}
         for post in self.posts.values():
             for url in (post.item.old_url, *post.item.aliases):
@@ -204,7 +227,8 @@ class Linker:
         path = unquote(parts.path)
         if not path:
             return None
-        for found in self.candidates(post, path):
+        candidates = self.candidates(post, path)
+        for found in candidates:
             found = found if self.site.has(found) else self.by_folded.get(found.lower(), found)
             if found in self.posts:
                 return self.link_to(post, self.posts[found], line, parts.fragment)
@@ -213,9 +237,52 @@ class Linker:
         target = self.by_old_url.get(_normal(path if path.startswith("/") else "/" + path))
         if target is not None and path.startswith("/"):
             return self.link_to(post, target, line, parts.fragment)
+        rooted = path.strip("/").lower().split("/")
+        if path.startswith("/") and len(rooted) == 2 and rooted[0] in _TAG_PAGES:
+            interest = slugify(rooted[1])
+            if interest in self.interests:  # the old tag page is an interest's page in salon
+                return f"/interests/{interest}/"
+        if path.startswith("/") and len(rooted) == 1 and rooted[0] in self.sections:
+            body.warn(
+                line,
+                f"'{url}' was the list of a section of the old site; linked to "
+                "/archive/, salon's list of notes",
+            )
+            return "/archive/"
+        # "/contact" and "/about/" name contact.html or about/index.md on the old site
+        pages = [f"{c.rstrip('/')}{end}" for c in candidates for end in _PAGE_ENDS if c.strip("/")]
+        for found in pages:
+            if found in self.posts:
+                return self.link_to(post, self.posts[found], line, parts.fragment)
         suffix = posixpath.splitext(path.rstrip("/"))[1].lower()
-        if suffix not in _PAGE_LIKE and self.warn_missing:
-            body.warn(line, f"'{url}' is not in the site folder; link left as it is")
+        unimported = next((p for p in (*candidates, *pages) if self.site.has(p)), None)
+        if unimported is not None and unimported.lower().endswith(MARKUP):
+            if self.host and path.startswith("/"):
+                old = f"https://{self.host}{quote(path, safe='/-._~')}"
+                old += f"#{parts.fragment}" if parts.fragment else ""
+                body.warn(
+                    line,
+                    f"'{url}' is a page of the old site salon does not import ({unimported}); "
+                    f"linked to {old}",
+                )
+                return old
+            return None
+        if not url.startswith(("/", ".")) and _DOMAIN.match(url):
+            body.warn(line, f"'{url}' names a web site without https://; linked to https://{url}")
+            return f"https://{url}"
+        if suffix not in _PAGE_LIKE:
+            # A file moved without its links following: the one file of that name.
+            name = posixpath.basename(path).lower()
+            only = self.by_name.get(name)
+            if only is not None and not only.lower().endswith(MARKUP):
+                body.warn(
+                    line,
+                    f"'{url}' is not in the site folder; linked to {only}, "
+                    "the only file of that name",
+                )
+                return self.asset(post, only)
+            if self.warn_missing:
+                body.warn(line, f"'{url}' is not in the site folder; link left as it is")
         return None
 
 
@@ -240,6 +307,7 @@ def convert_post(
 # --- links in Markdown and HTML ------------------------------------------------------------
 
 _MD_LINK = re.compile(r"(\]\(\s*)(<[^>\n]*>|[^\s)]+)")
+_MD_SPACED = re.compile(r"(\]\(\s*)([^\s()<>\"'][^()<>\"'\n]*?[ ][^()<>\"'\n]*?\.\w{1,5})(\s*\))")
 _MD_REF = re.compile(r"^([ ]{0,3}\[[^\]\n]+\]:[ \t]*)(<[^>\n]*>|\S+)", re.M)
 _HTML_ATTR = re.compile(r"(\s(?:src|href|poster)\s*=\s*)([\"'])(.*?)\2", re.I | re.S)
 
@@ -254,12 +322,25 @@ def rewrite_links(body: convert.Body, new: Callable[[str, int], str | None]) -> 
         out = new(url, line)
         return m.group(0) if out is None else m.group(1) + out
 
+    def spaced(m: re.Match[str], line: int) -> str:
+        # kramdown reads `![x](my file.png)`; CommonMark wants <my file.png> or my%20file.png
+        # (only a file's name: prose in parentheses stays prose)
+        out = new(m.group(2), line)
+        target = out if out is not None else "<" + m.group(2) + ">"
+        return m.group(1) + body.protect(target) + m.group(3)  # not rewritten again
+
+    body.sub(_MD_SPACED, spaced)
     body.sub(_MD_LINK, md)
     body.sub(_MD_REF, md)
 
     def attr(m: re.Match[str], line: int) -> str:
-        out = new(m.group(3), line)
-        return m.group(0) if out is None else f"{m.group(1)}{m.group(2)}{out}{m.group(2)}"
+        # Browsers ignore spaces around an attribute's URL (`src = " x.png "`); salon's
+        # renderer reads `src="x.png"`: the rewritten attribute is written so.
+        out = new(m.group(3).strip(), line)
+        if out is None:
+            return m.group(0)
+        name = m.group(1).strip().rstrip("=").strip()
+        return f"{m.group(1)[0]}{name}={m.group(2)}{out}{m.group(2)}"
 
     body.sub(_HTML_ATTR, attr)
 
