@@ -27,9 +27,23 @@ from .urls import slugify
 KNOWN_KEYS = frozenset({"birthday", "checkin_every", "checkins", "introduced", "notes"})
 _KEY = re.compile(r"^( *)([A-Za-z_][\w-]*)\s*:")
 _ITEM = re.compile(r"^( *)- ")
-_NO_YEAR = re.compile(r"^--(\d{2})-(\d{2})$")  # RFC 6350 §4.3.1 / ISO 8601:2000 "--MM-DD"
+# RFC 6350 §4.3.1 / ISO 8601:2000 "--MM-DD", and "MM-DD" as people write it (month first)
+_NO_YEAR = re.compile(r"^(?:--)?(\d{1,2})-(\d{1,2})$")
+# "April 12", "Apr 12", "12 April", "12 Apr", with ", 1990" or " 1990" after when the year is known
+_MONTH_DAY = re.compile(r"^([a-z]+)\.?\s+(\d{1,2})(?:(?:st|nd|rd|th))?(?:,?\s+(\d{4}))?$")
+_DAY_MONTH = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?(?:,?\s+(\d{4}))?$")
+# English names only, never the locale's: the same file reads the same on every computer
+_MONTH_NAMES = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+_MONTHS = {name: n for n, full in enumerate(_MONTH_NAMES, 1) for name in (full, full[:3])} | {
+    "sept": 9
+}
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
+
+BIRTHDAY_HINT = "write birthday: 1990-04-12, or 04-12 or April 12 without the year"
 
 Kept = tuple[Person, PrivateProfile, str]  # a person, their private fields, their file's text
 
@@ -177,29 +191,49 @@ class _Reader:
 
 
 def parse_birthday(value: object) -> Birthday:
-    """`--MM-DD` (no year), `YYYY-MM-DD`, or a date a TOML front matter made.
-    ValueError with a message fit for a diagnostic otherwise."""
+    """`--MM-DD` or `MM-DD` (no year), `YYYY-MM-DD`, `April 12` / `12 April` / `Apr 12`
+    (English month names, any case; a year after them is kept), or a date a TOML front
+    matter made. ValueError with a message fit for a diagnostic otherwise."""
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, date):
         return Birthday(month=value.month, day=value.day, year=value.year)
     if isinstance(value, str):
-        text = value.strip()
-        if m := _NO_YEAR.match(text):
-            month, day = int(m.group(1)), int(m.group(2))
-            try:
-                date(2000, month, day)  # a leap year: --02-29 is a day people are born on
-            except ValueError:
-                raise ValueError(f"impossible day '{text}'") from None
-            return Birthday(month=month, day=day)
+        text = " ".join(value.split())
         if _ISO_DAY.match(text):
             try:
                 born = date.fromisoformat(text)
             except ValueError as e:
                 raise ValueError(f"impossible date '{text}': {e}") from None
             return Birthday(month=born.month, day=born.day, year=born.year)
-        raise ValueError(f"cannot read '{text}' as a birthday")
+        if (parts := _month_and_day(text)) is None:
+            raise ValueError(f"cannot read '{text}' as a birthday")
+        month, day, year = parts
+        try:
+            # without a year, a leap year: 29 February is a day people are born on
+            date(year or 2000, month, day)
+        except ValueError:
+            what = "date" if year else "day"
+            raise ValueError(f"impossible {what} '{text}'") from None
+        return Birthday(month=month, day=day, year=year)
     raise ValueError(f"expected a date, got {_kind(value)}")
+
+
+def _month_and_day(text: str) -> tuple[int, int, int | None] | None:
+    """(month, day, year or None) as written in `text`, unchecked; None if not a form we read.
+    A month number above 12 is kept so that the caller calls the day impossible."""
+    if m := _NO_YEAR.match(text):
+        return int(m.group(1)), int(m.group(2)), None
+    low = text.casefold()
+    if m := _MONTH_DAY.match(low):
+        name, day, year = m.group(1), m.group(2), m.group(3)
+    elif m := _DAY_MONTH.match(low):
+        day, name, year = m.group(1), m.group(2), m.group(3)
+    else:
+        return None
+    if name not in _MONTHS:
+        return None
+    return _MONTHS[name], int(day), int(year) if year else None
 
 
 def parse_day(value: object) -> date:
@@ -249,7 +283,7 @@ def parse_contact(
             reader.error(
                 reader.lines.key("birthday"),
                 f"birthday: {e}",
-                hint="write birthday: 1990-04-12, or --04-12 without the year",
+                hint=BIRTHDAY_HINT,
             )
     every, cadence = _cadence(reader, fields.get("checkin_every"))
     return Contact(

@@ -13,7 +13,8 @@ feeds carry escaped HTML) and runs of whitespace are made one space, on word bou
   digits or more;
 - every date under `private:` (a birthday) in the ways dates are written: 1990-04-12,
   12 April 1990, April 12, 1990, 12/04/1990, 04/12/1990, 12.04.1990, 1990/04/12, 19900412.
-  A date without a year (--04-12) only as written: "12 April" is how published dates read;
+  A date without a year (--04-12, 04-12, April 12) only as --04-12: "12 April" is how
+  published dates read;
 - not: `checkin_every` (salon's own words, "6 weeks"), and the dates and ids in the
   `checkins` and `introduced` logs: they are days the owner also publishes on and ids of
   people whose pages are public; the check-in notes are searched;
@@ -36,6 +37,7 @@ from typing import Any
 
 from .errors import Diagnostic
 from .model import Person, PrivateProfile
+from .people import parse_birthday
 
 MIN_LENGTH = 8  # shorter private texts ("Bristol", "2 weeks") would match ordinary pages
 PREFIX = 32  # characters of a long value also searched alone
@@ -159,6 +161,16 @@ def _forms(value: Any) -> tuple[str, ...]:
     return (norm,)
 
 
+def _birthday_forms(value: Any) -> tuple[str, ...]:
+    """A birthday in every form people.parse_birthday reads ("April 12" as well as --04-12):
+    searched as dates, so a year-less one is not searched as the text "april 12"."""
+    try:
+        born = parse_birthday(value)
+    except ValueError:
+        return _forms(value)
+    return _date_forms(born.year, born.month, born.day)
+
+
 def _url_form(url: str) -> str:
     rest = url.strip().casefold().split("://", 1)[-1]
     return rest.removeprefix("www.").rstrip("/")
@@ -171,7 +183,7 @@ def secrets(people: Sequence[Person], profiles: Sequence[PrivateProfile]) -> tup
         for path, value in _leaves(dict(profile.fields), "private"):
             if _NOT_SECRET.match(path):
                 continue
-            if forms := _forms(value):
+            if forms := _birthday_forms(value) if path == "private.birthday" else _forms(value):
                 found.append(Secret(what=f"{path} of {profile.source}", forms=forms))
     for person in people:
         if person.public:

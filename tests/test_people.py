@@ -62,6 +62,18 @@ def test_a_full_profile_reads_into_types() -> None:
         ("--11-30", Birthday(month=11, day=30)),
         ("1992-02-29", Birthday(year=1992, month=2, day=29)),
         (date(1990, 4, 12), Birthday(year=1990, month=4, day=12)),  # a TOML front matter's
+        ("04-12", Birthday(month=4, day=12)),  # month first, as in --04-12 and ISO 8601
+        ("4-2", Birthday(month=4, day=2)),
+        ("02-29", Birthday(month=2, day=29)),
+        ("April 12", Birthday(month=4, day=12)),
+        ("12 April", Birthday(month=4, day=12)),
+        ("Apr 12", Birthday(month=4, day=12)),
+        ("12 Apr", Birthday(month=4, day=12)),
+        ("  aPRiL   12 ", Birthday(month=4, day=12)),  # any case, any spaces
+        ("Sept. 3rd", Birthday(month=9, day=3)),
+        ("February 29", Birthday(month=2, day=29)),
+        ("12 April 1990", Birthday(year=1990, month=4, day=12)),
+        ("April 12, 1990", Birthday(year=1990, month=4, day=12)),
     ],
 )
 def test_birthdays_with_and_without_a_year(value: object, expected: Birthday) -> None:
@@ -73,7 +85,12 @@ def test_birthdays_with_and_without_a_year(value: object, expected: Birthday) ->
     [
         ("1990-02-29", 5, "birthday: impossible date '1990-02-29'"),
         ("--02-30", 5, "birthday: impossible day '--02-30'"),
-        ("12 April", 5, "birthday: cannot read '12 April' as a birthday"),
+        ("02-30", 5, "birthday: impossible day '02-30'"),
+        ("13-01", 5, "birthday: impossible day '13-01'"),
+        ("April 31", 5, "birthday: impossible day 'April 31'"),
+        ("29 Feb 1991", 5, "birthday: impossible date '29 Feb 1991'"),
+        ("Avril 12", 5, "birthday: cannot read 'Avril 12' as a birthday"),  # English only
+        ("12/04", 5, "birthday: cannot read '12/04' as a birthday"),  # which is the month?
     ],
 )
 def test_a_bad_birthday_is_an_error_on_its_line(value: str, line: int, message: str) -> None:
@@ -82,7 +99,7 @@ def test_a_bad_birthday_is_an_error_on_its_line(value: str, line: int, message: 
     [problem] = problems
     assert problem.is_error and problem.line == line and problem.path == "content/people/maya.md"
     assert problem.message.startswith(message)
-    assert problem.hint == "write birthday: 1990-04-12, or --04-12 without the year"
+    assert problem.hint == "write birthday: 1990-04-12, or 04-12 or April 12 without the year"
 
 
 @pytest.mark.parametrize(
@@ -162,3 +179,14 @@ def test_next_birthday(birthday: Birthday, today: date, expected: date) -> None:
 def test_age_needs_a_year() -> None:
     assert Birthday(year=1988, month=4, day=12).age_on(date(2027, 4, 12)) == 39
     assert Birthday(month=4, day=12).age_on(date(2027, 4, 12)) is None
+
+
+@pytest.mark.parametrize(
+    "written", ["04-12", "April 12", "12 April", "Apr 12", "12 apr", "--04-12"]
+)
+def test_a_year_less_birthday_as_people_write_it_in_a_person_file(written: str) -> None:
+    # unquoted in the YAML front matter, as a new owner writes it
+    contact, problems = contact_of(PERSON.format(birthday=written, every="6 weeks"))
+    assert problems == ()
+    assert contact.birthday == Birthday(month=4, day=12) and contact.birthday.year is None
+    assert contact.birthday.next_from(date(2026, 12, 3)) == date(2027, 4, 12)

@@ -33,6 +33,23 @@ def profile(pid: str, **fields: object) -> PrivateProfile:
     return PrivateProfile(person_id=pid, source=f"content/people/{pid}.md", fields=fields)
 
 
+@pytest.mark.parametrize(
+    ("written", "forms"),
+    [("April 12", ("--04-12",)), ("12 april", ("--04-12",)), ("04-12", ("--04-12",))],
+)
+def test_a_year_less_birthday_in_words_is_a_date_not_a_text(
+    written: str, forms: tuple[str, ...]
+) -> None:
+    # "april 12" searched as text would fail every build that publishes a note of 12 April
+    [found] = secrets([person("maya")], [profile("maya", birthday=written)])
+    assert found.forms == forms
+
+
+def test_a_birthday_in_words_with_a_year_is_searched_in_every_form() -> None:
+    [found] = secrets([person("maya")], [profile("maya", birthday="12 April 1988")])
+    assert found.forms[0] == "1988-04-12" and "12/04/1988" in found.forms
+
+
 def test_what_is_secret() -> None:
     found = secrets(
         [person("maya"), person("elsa-l", name="Elsa Lindqvist", url="https://www.elsa.example.net/",
