@@ -10,7 +10,7 @@ tie-breaks, so output is deterministic). Must not render or read anything.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -207,7 +207,7 @@ def assemble(
                         path=note.source,
                         line=_line(info, note.source, "people"),
                         message=f"people: no person '{pid}' in content/people/",
-                        hint=did_you_mean(pid, everyone),
+                        hint=person_hint(pid, everyone),
                     )
                 )
         linked.append(replace(note, html=link(note.source, note.html), via=via))
@@ -281,6 +281,24 @@ def _check_resources(
     ]
 
 
+PEOPLE_SHOWN = 8  # how many ids a hint lists when no id is a near miss
+
+
+def person_hint(pid: str, everyone: Collection[str], other: str = "") -> str:
+    """The hint for `pid` that names nobody in `everyone` (the ids in content/people/): a
+    near miss when there is one, else the ids there are (the first few); `other` is another
+    thing the field may hold ("or give an https:// URL")."""
+    if near := did_you_mean(pid, everyone):
+        return near
+    ids = sorted(everyone)
+    if not ids:
+        shown = "content/people/ is empty (salon follow URL adds a person)"
+    else:
+        more = len(ids) - PEOPLE_SHOWN
+        shown = "people: " + ", ".join(ids[:PEOPLE_SHOWN]) + (f", {more} more" if more > 0 else "")
+    return f"{shown}; {other}" if other else shown
+
+
 def _resolve_via(
     note: Note,
     via: Via,
@@ -295,8 +313,7 @@ def _resolve_via(
                 path=note.source,
                 line=_line(info, note.source, "via"),
                 message=f"via: no person '{via.person_id}' in content/people/",
-                hint=did_you_mean(via.person_id or "", everyone)
-                or "use a person's id (their file name) or an https:// URL",
+                hint=person_hint(via.person_id or "", everyone, "or give an https:// URL"),
             )
         )
         return None

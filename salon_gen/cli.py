@@ -436,6 +436,7 @@ def share(
 
     from .following import read_people, stored_entries
     from .sharing import (
+        check_via,
         fetch_page_title,
         render_share_file,
         share_from_store,
@@ -447,6 +448,10 @@ def share(
 
     config = _config_or_fail(source, "salon share")
     people, _ = read_people(source)
+    try:
+        check_via(via, (p.id for p in people))  # before any fetch: the build would refuse it
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="'--via'") from None
     owner = {feed: p.id for p in people for feed in p.feeds}
     try:
         entries = stored_entries(StatePaths(root=source), people)

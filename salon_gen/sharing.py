@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from . import frontmatter
+from .assemble import person_hint
 from .frontmatter import parse_datetime
 from .model import FeedEntry, FetchResult
 from .urls import domain_of, is_http_url, slug_from_filename, slugify
@@ -276,6 +277,19 @@ def _date_text(date: datetime, zone: tzinfo) -> str:
     if parse_datetime(text, zone) != local.astimezone(UTC):
         text = local.isoformat(timespec="minutes")
     return text
+
+
+def check_via(via: str | None, people: Iterable[str]) -> None:
+    """Refuse a `--via` that the next build would refuse: an id that is not one of `people`
+    (the ids in content/people/). A URL, or nothing, passes. ValueError with a hint."""
+    if via is None or not via.strip() or is_http_url(via.strip()):
+        return
+    ids = set(people)
+    if via.strip() not in ids:
+        raise ValueError(
+            f"no person '{via.strip()}' in content/people/; "
+            + person_hint(via.strip(), ids, "or give an https:// URL")
+        )
 
 
 def render_share_file(

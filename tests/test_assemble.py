@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from salon_gen.assemble import SourceInfo, assemble
+from salon_gen.assemble import SourceInfo, assemble, person_hint
 from salon_gen.config import parse_config
 from salon_gen.model import Config, Note, Page, Person, Via
 
@@ -140,10 +140,29 @@ def test_via_people_and_privacy() -> None:
     assert by["s2"].via is None  # crediting a private person would publish them
     assert [p.id for p in result.site.people] == ["maya"]
     assert sorted(d.format() for d in result.diagnostics) == [
-        "content/notes/n.md:1: error: people: no person 'nobody' in content/people/",
+        "content/notes/n.md:1: error: people: no person 'nobody' in content/people/\n"
+        "  hint: people: maya, secret",  # no near miss: the ids there are
         "content/shares/s3.md:1: error: via: no person 'mya' in content/people/\n"
         "  hint: did you mean 'maya'?",
     ]
+
+
+def test_a_via_naming_nobody_lists_the_people_there_are() -> None:
+    s = mk("s", kind="share", via=Via(name="nobody", person_id="nobody"))
+    result = run([s], people=[person("maya-okafor"), person("tomas-ferreira")])
+    assert [d.format() for d in result.diagnostics] == [
+        "content/shares/s.md:1: error: via: no person 'nobody' in content/people/\n"
+        "  hint: people: maya-okafor, tomas-ferreira; or give an https:// URL"
+    ]
+
+
+def test_person_hint_near_miss_long_list_and_nobody() -> None:
+    assert person_hint("tomas-fereira", ["maya", "tomas-ferreira"]) == (
+        "did you mean 'tomas-ferreira'?"
+    )
+    many = [f"p{i:02d}" for i in range(20)]
+    assert person_hint("zed", many) == ("people: p00, p01, p02, p03, p04, p05, p06, p07, 12 more")
+    assert person_hint("zed", []) == "content/people/ is empty (salon follow URL adds a person)"
 
 
 def test_interests_and_years() -> None:

@@ -165,3 +165,35 @@ def test_share_takes_the_title_and_via_from_the_store(
     result = build(root, now=NOW, options=BuildOptions(offline=True))
     assert result.warnings == ()
     assert (root / "site/shares").is_dir()
+
+
+@pytest.mark.parametrize(
+    ("via", "hint"),
+    [
+        ("hanna", "did you mean 'hana'?"),
+        ("nobody", "people: hana, maya-okafor; or give an https:// URL"),
+    ],
+)
+def test_share_refuses_a_via_that_names_nobody(
+    make_salon: Callable[..., Path], via: str, hint: str
+) -> None:
+    root = make_salon(
+        {
+            "content/people/hana.md": "---\nname: Hana Sato\n---\n",
+            "content/people/maya-okafor.md": "---\nname: Maya Okafor\n---\n",
+        }
+    )
+    shares = root / "content/shares"
+    before = sorted(shares.iterdir()) if shares.exists() else []
+    code, _, err = run(
+        "share", "--source", str(root), "https://e.example/x", "--via", via, "--offline"
+    )
+    assert code == 2, err  # wrong usage (README: exit codes)
+    assert f"no person '{via}' in content/people/; {hint}" in " ".join(err.split())
+    assert (sorted(shares.iterdir()) if shares.exists() else []) == before  # nothing written
+    # a person's id and a URL are taken
+    for good in ("hana", "https://weekly.example.com/112"):
+        code, _, err = run(
+            "share", "--source", str(root), "https://e.example/x", "--via", good, "--offline"
+        )
+        assert code == 0, err

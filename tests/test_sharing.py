@@ -14,6 +14,7 @@ from salon_gen.markdown import MarkdownRenderer
 from salon_gen.model import Config, FeedEntry, FetchResult, Note
 from salon_gen.notes import parse_note
 from salon_gen.sharing import (
+    check_via,
     decode_html,
     fetch_page_title,
     page_title,
@@ -453,6 +454,15 @@ def test_render_share_file_refuses_what_the_file_could_not_hold(
     }
     with pytest.raises(ValueError, match=message):
         render_share_file(**{**args, **kwargs})  # type: ignore[arg-type]
+
+
+def test_check_via_takes_ids_urls_and_nothing_and_refuses_nobody() -> None:
+    for via in (None, "", "maya", " maya ", "https://weekly.example.com/112"):
+        check_via(via, ["maya", "tomas"])
+    with pytest.raises(ValueError, match="no person 'mya' in content/people/; did you mean 'maya'"):
+        check_via("mya", ["maya", "tomas"])
+    with pytest.raises(ValueError, match=r"people: maya, tomas; or give an https:// URL$"):
+        check_via("nobody", ["tomas", "maya"])
 
 
 @pytest.mark.parametrize(
