@@ -364,10 +364,81 @@ def read_content(
         diags.extend(problems)
     found_statics, problems = _walk(content / "static", root) if kinds == KINDS else ([], [])
     diags.extend(problems)
+    if kinds == KINDS:
+        diags.extend(stray_markdown(root))
     statics = tuple(
         StaticFile(source=str(p), dest=p.relative_to(content).as_posix()) for p in found_statics
     )
     return SourceTree(statics=statics, resources=tuple(resources), **found), tuple(diags)
+
+
+_READ_FOLDERS = (*KINDS, "static")
+
+
+def stray_markdown(root: Path) -> list[Diagnostic]:
+    """A warning for Markdown that salon reads in no way: a file directly in content/, or in a
+    folder that is none of KINDS nor static/ (content/note/, content/Notes/), with the folder
+    it was likely meant for. One warning per folder, at its first file, saying how many more."""
+    import difflib  # here, not at the top: the no-change fast path never imports sources
+
+    content = root / CONTENT_DIR
+    try:
+        with os.scandir(content) as entries:
+            listed = sorted((e.name, e.is_dir()) for e in entries if not is_ignored(e.name))
+    except OSError:
+        return []
+    diags: list[Diagnostic] = []
+    for name, is_dir in listed:
+        if is_dir and (name in _READ_FOLDERS or _same_folder(content, name)):
+            continue
+        if is_dir:
+            found = sorted(
+                os.path.relpath(os.path.join(d, f), root).replace(os.sep, "/")
+                for d, subs, files in os.walk(content / name)
+                if not any(is_ignored(part) for part in Path(d).relative_to(content).parts)
+                for f in files
+                if _is_markdown(f)
+            )
+            if not found:
+                continue  # images, say: nothing salon would have read as a page
+            close = difflib.get_close_matches(name.casefold(), _READ_FOLDERS, n=1, cutoff=0.75)
+            more = f" (and {len(found) - 1} more Markdown file(s) there)" if found[1:] else ""
+            message = f"salon reads no folder 'content/{name}/'{more}"
+            if close:
+                message += f": did you mean 'content/{close[0]}/'?"
+            diags.append(
+                Diagnostic(
+                    path=found[0],
+                    severity="warning",
+                    message=message,
+                    hint=None if close else _WHERE_HINT,
+                )
+            )
+        elif _is_markdown(name):
+            diags.append(
+                Diagnostic(
+                    path=f"{CONTENT_DIR}/{name}",
+                    severity="warning",
+                    message="salon reads no Markdown file directly in content/",
+                    hint=_WHERE_HINT,
+                )
+            )
+    return diags
+
+
+def _same_folder(content: Path, name: str) -> bool:
+    """content/Notes/ on a file system that ignores case is content/notes/, read as such."""
+    low = name.casefold()
+    try:
+        return low in _READ_FOLDERS and os.path.samefile(content / name, content / low)
+    except OSError:
+        return False
+
+
+_WHERE_HINT = (
+    "notes go in content/notes/, shares in content/shares/, pages in content/pages/, people "
+    "in content/people/; content/static/ is copied as it is"
+)
 
 
 def theme_statics(theme_dir: Path, within: Path | None = None) -> tuple[StaticFile, ...]:

@@ -234,3 +234,63 @@ def test_write_site_refuses_a_static_from_outside_the_salon(
     assert not out.exists()
     write.write_site(out, [], statics[:1], tmp_path / "manifest.json", within=root)
     assert (out / "static/ok.txt").read_text(encoding="utf-8") == "ok\n"
+
+
+def test_markdown_in_a_misspelt_folder_is_a_warning_with_a_did_you_mean(
+    make_salon: MakeSalon,
+) -> None:
+    note = NOTE.format(t="A", d=1)
+    root = make_salon(
+        {
+            "content/notes/a.md": note,
+            "content/note/x.md": note,
+            "content/note/y.md": note,
+            "content/share/s.md": note,
+            "content/Notes/n.md": note,
+            "content/pictures/p.md": note,
+            "content/images/kiln.png": b"\x89PNG",  # no Markdown: not a mistake
+            "content/static/s.md": note,  # copied as it is, as always
+            "content/x.md": note,
+            "content/.drafts/d.md": note,  # hidden: the owner's own
+        }
+    )
+    tree, diags = sources.read_content(root)
+    assert [f.path for f in tree.notes] == ["content/notes/a.md"]
+    assert [s.dest for s in tree.statics] == ["static/s.md"]
+    assert formatted(diags) == [
+        "content/Notes/n.md: warning: salon reads no folder 'content/Notes/': "
+        "did you mean 'content/notes/'?",
+        "content/note/x.md: warning: salon reads no folder 'content/note/' "
+        "(and 1 more Markdown file(s) there): did you mean 'content/notes/'?",
+        "content/pictures/p.md: warning: salon reads no folder 'content/pictures/'\n"
+        "  hint: " + sources._WHERE_HINT,
+        "content/share/s.md: warning: salon reads no folder 'content/share/': "
+        "did you mean 'content/shares/'?",
+        "content/x.md: warning: salon reads no Markdown file directly in content/\n"
+        "  hint: " + sources._WHERE_HINT,
+    ]
+    assert sources.read_content(root, kinds=("people",))[1] == ()  # only a whole read warns
+
+
+def test_a_misspelt_folder_is_named_by_salon_build_every_time_and_by_the_preview(
+    make_salon: MakeSalon, tmp_path: Path
+) -> None:
+    root = make_salon({"content/note/x.md": NOTE.format(t="X", d=1)})
+    expected = (
+        "content/note/x.md: warning: salon reads no folder 'content/note/': "
+        "did you mean 'content/notes/'?"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    for _ in range(2):  # the second build is the no-change fast path
+        done = subprocess.run(
+            [sys.executable, "-m", "salon_gen.cli", "build", "--offline", "-s", str(root)],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert expected in done.stdout + done.stderr
+    assert "up to date" in done.stdout + done.stderr
+    report = Incremental(root, tmp_path / "preview").rebuild({}, now=NOW)
+    assert expected in formatted(report.warnings)
