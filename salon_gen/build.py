@@ -126,7 +126,8 @@ def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) 
         fetched = (round_.summary(), round_.diagnostics)
     quick = _up_to_date(root, now, options, paths, flags)
     if quick is not None:
-        return replace(quick, fetched=fetched[0], warnings=fetched[1] + quick.warnings)
+        drafts = _drafts_warning(root, quick.output) if options.drafts else ()
+        return replace(quick, fetched=fetched[0], warnings=fetched[1] + quick.warnings + drafts)
 
     config, config_diags = loaded or checked_config(root)
     out = resolve_output(root, config.output_dir, options.output)
@@ -137,7 +138,9 @@ def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) 
     site_files, statics, pages, rendered, next_change, warnings = _build_site(
         root, config, now, options, paths
     )
-    report = write.write_site(out, site_files, statics, paths.manifest(out), within=root)
+    report = write.write_site(
+        out, site_files, statics, paths.manifest(out), within=root, drafts=options.drafts
+    )
     all_warnings = tuple(config_diags) + warnings
     state.save_fingerprint(
         paths,
@@ -155,8 +158,26 @@ def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) 
         unchanged=report.unchanged,
         removed=report.removed,
         rendered=rendered,
-        warnings=fetched[1] + all_warnings,
+        warnings=fetched[1] + all_warnings + (_drafts_warning(root, out) if options.drafts else ()),
         fetched=fetched[0],
+    )
+
+
+def _drafts_warning(root: Path, out: Path) -> tuple[Diagnostic, ...]:
+    """Said on every --drafts build, the no-change one too: the site must not go live. The
+    manifest records it (write.built_with_drafts), for a deploy to refuse such a site."""
+    try:
+        where = out.relative_to(root.resolve()).as_posix() + "/"
+    except ValueError:
+        where = str(out)
+    return (
+        Diagnostic(
+            path=where,
+            severity="warning",
+            message="this site includes drafts and future-dated items (--drafts): "
+            "do not publish it",
+            hint="build again without --drafts before you publish",
+        ),
     )
 
 

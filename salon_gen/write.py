@@ -71,6 +71,20 @@ def load_manifest(path: Path, out_dir: Path) -> dict[str, list[int | str]]:
         return {}
 
 
+def built_with_drafts(path: Path, out_dir: Path) -> bool | None:
+    """Whether the last build into `out_dir` (its manifest at `path`) included drafts: what a
+    deploy must refuse. None when there is no such record (no build, another output, an
+    older manifest): a deploy must refuse that too, as it cannot know."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("version") != MANIFEST_VERSION or data.get("output") != str(out_dir):
+            return None
+        drafts = data.get("drafts")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return drafts if isinstance(drafts, bool) else None
+
+
 def output_intact(manifest: dict[str, list[int | str]], out_dir: Path) -> bool:
     """True if every file the manifest lists is in `out_dir` untouched (by size and mtime)."""
     if not manifest:
@@ -93,8 +107,11 @@ def write_site(
     manifest_path: Path,
     *,
     within: Path | None = None,
+    drafts: bool = False,
 ) -> WriteReport:
-    """Replace `out_dir` with exactly `files` + `statics`, reusing unchanged files.
+    """Replace `out_dir` with exactly `files` + `statics`, reusing unchanged files. The
+    manifest records `drafts` (the site shows drafts and future-dated items: see
+    `built_with_drafts`).
 
     With `within` (the salon folder), a static file that resolves outside it (and outside
     salon's own package) is refused, before anything is written: `sources` reports such
@@ -143,7 +160,14 @@ def write_site(
     manifest_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = manifest_path.with_suffix(".tmp")
     tmp.write_text(
-        json.dumps({"version": MANIFEST_VERSION, "output": str(out_dir), "files": manifest}),
+        json.dumps(
+            {
+                "version": MANIFEST_VERSION,
+                "output": str(out_dir),
+                "drafts": drafts,
+                "files": manifest,
+            }
+        ),
         encoding="utf-8",
     )
     os.replace(tmp, manifest_path)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,38 @@ def test_a_listen_failure_gets_the_hint_for_its_cause() -> None:
     busy = OSError(errno.EADDRINUSE, "Address already in use")
     assert _listen_hint(busy, 8000) == "another server may be using port 8000; try --port 8001"
     assert "privileges" in _listen_hint(OSError(errno.EACCES, "Permission denied"), 80)
+
+
+def test_a_drafts_build_says_so_every_time_and_its_manifest_records_it(
+    make_salon: Callable[..., Path],
+) -> None:
+    from salon_gen.state import StatePaths
+    from salon_gen.write import built_with_drafts
+
+    root = make_salon(
+        {
+            "content/notes/wip.md": "---\ntitle: Half a thought\ndate: 2026-01-02\n"
+            "draft: true\n---\nx\n"
+        }
+    )
+    runner = CliRunner()
+    site = (root / "site").resolve()
+    manifest = StatePaths(root=root).manifest(site)
+    warning = (
+        "site/: warning: this site includes drafts and future-dated items (--drafts): "
+        "do not publish it\n  hint: build again without --drafts before you publish"
+    )
+    outputs = []
+    for _ in range(2):  # the second is the no-change fast path
+        result = runner.invoke(main, ["build", "-s", str(root), "--drafts", *NOW_ARG])
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output)
+        assert warning in result.output
+        assert built_with_drafts(manifest, site) is True
+    assert "up to date" in outputs[1]
+    assert (site / "notes/wip/index.html").exists()  # the draft is in the site
+    result = runner.invoke(main, ["build", "-s", str(root), *NOW_ARG])
+    assert result.exit_code == 0 and "do not publish" not in result.output
+    assert built_with_drafts(manifest, site) is False
+    assert not (site / "notes/wip/index.html").exists()
+    assert built_with_drafts(manifest, root / "elsewhere") is None  # no record: cannot know
