@@ -278,10 +278,9 @@ def _rss(site: Site, notes: Sequence[Note], *, self_url: str) -> bytes:
         out.leaf("link", _abs(config, note.url))
         out.leaf("guid", note.entry_id, [("isPermaLink", "false")])
         out.leaf("pubDate", _rfc822(note.date))
-        # RSS 2.0's <author> is an email address ("email (Name)"); the name alone goes in
-        # dc:creator, which is what readers show.
-        if editor:
-            out.leaf("author", editor)
+        # RSS 2.0's <author> is an email address; readers show dc:creator's name, and the
+        # W3C validator advises against both in one item, so the name alone is given here
+        # (the address stays in the channel's managingEditor).
         out.plain("dc:creator", config.author.name)
         for tag in note.tags:
             out.plain("category", tag)

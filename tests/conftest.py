@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,6 +43,27 @@ def pytest_terminal_summary(
     if taken:
         terminalreporter.write_sep("-", "browser screenshots")
         terminalreporter.write_line(f"{taken} screenshots of the theme in {SCREENSHOTS}")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """The system's Chromium driven by Playwright, one for the whole session: Playwright's
+    sync API allows one instance per thread, so every browser test shares it."""
+    import shutil
+
+    chromium = shutil.which("chromium") or (
+        "/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else None
+    )
+    if chromium is None:
+        pytest.skip("Chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    args = ["--disable-gpu", "--disable-dev-shm-usage"]  # containers have a tiny /dev/shm
+    if os.geteuid() == 0:
+        args.append("--no-sandbox")  # Chromium refuses to sandbox as root (CI containers)
+    with sync_playwright() as playwright:
+        # Playwright's own browser download is not needed: drive the system's Chromium.
+        yield playwright.chromium.launch(executable_path=chromium, headless=True, args=args)
 
 
 @pytest.fixture

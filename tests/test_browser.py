@@ -43,7 +43,6 @@ try:
         BrowserContext,
         ConsoleMessage,
         Page,
-        sync_playwright,
     )
     from playwright.sync_api import Request as PwRequest
     from playwright.sync_api import Response as PwResponse
@@ -221,15 +220,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Serve
 # --- the browser ---------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    assert CHROMIUM is not None
-    args = ["--disable-gpu", "--disable-dev-shm-usage"]  # containers have a tiny /dev/shm
-    if os.geteuid() == 0:
-        args.append("--no-sandbox")  # Chromium refuses to sandbox as root (CI containers)
-    with sync_playwright() as playwright:
-        # Playwright's own browser download is not needed: drive the system's Chromium.
-        yield playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+# `browser` (one Chromium for the session, shared with tests/test_serve.py) is in conftest.py:
+# Playwright's sync API runs one instance per thread.
 
 
 @pytest.fixture(scope="session")

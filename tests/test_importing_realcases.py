@@ -198,7 +198,10 @@ def test_jekyll_pages_links_and_includes(tmp_path: Path) -> None:
         "SITE/_posts/2020-01-02-post.md:12: warning: Liquid tag 'if' dropped",
     ]
     assert "  skipped 404.md: salon makes its own 404 page" in run.out
-    assert "2 page(s) not imported (templates, lists of posts): contact.html, popular.md" in run.out
+    assert (
+        "2 page(s) not imported (templates, lists of posts, pages their layout makes): "
+        "contact.html, popular.md" in run.out
+    )
     body = (root / "content/notes/2020-01-02-post.md").read_text().split("---\n", 2)[2]
     assert body.split("\n") == [
         "Write to me: [contact](https://blog.example.org/contact) or"

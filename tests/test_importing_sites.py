@@ -39,7 +39,8 @@ def test_jekyll_site(tmp_path: Path) -> None:
         "  wrote content/notes/a-draft.md",
         "  wrote content/pages/about.md",
         "  wrote content/static/assets/img/cat.png",
-        "1 page(s) not imported (templates, lists of posts): index.html",
+        "2 page(s) not imported (templates, lists of posts, pages their layout makes): "
+        "index.html, tag/letters.md",
         "jekyll: 4 notes, 1 pages, 1 static written; 0 existing file(s) left alone,"
         " 0 item(s) skipped, 3 warning(s)",
     ]

@@ -915,23 +915,17 @@ _OVERLAY_CONTRAST = """() => {
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_overlay_is_readable_in_both_colour_schemes(
-    started: Callable[..., tuple[Preview, Http, Output]], scheme: str
+    started: Callable[..., tuple[Preview, Http, Output]], browser: Any, scheme: str
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
     preview, _, _ = started()
     edit(preview.root / "content/notes/x.md", NOTE.format(date="2026-02-30", body="Broken."))
     assert rebuilt(preview)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=shutil.which(CHROMIUM or ""), headless=True, args=["--no-sandbox"]
-        )
-        try:
-            page = browser.new_page(color_scheme=scheme)
-            page.goto(preview.url + "notes/x/")  # a themed page: its <pre> has a cream ground
-            page.wait_for_selector("#salon-preview-errors", timeout=10_000)
-            ratios = page.evaluate(_OVERLAY_CONTRAST)
-        finally:
-            browser.close()
+    page = browser.new_page(color_scheme=scheme)
+    try:
+        page.goto(preview.url + "notes/x/")  # a themed page: its <pre> has a cream ground
+        page.wait_for_selector("#salon-preview-errors", timeout=10_000)
+        ratios = page.evaluate(_OVERLAY_CONTRAST)
+    finally:
+        page.close()
     assert {tag for tag, _ in ratios} >= {"H2", "P", "PRE", "BUTTON"}
     assert all(ratio >= 4.5 for _, ratio in ratios), ratios  # WCAG AA for normal text

@@ -247,6 +247,12 @@ def _page(
     return Post(source=path, item=item, body_line=fm.body_line)
 
 
+def _has_text(text: str) -> bool:
+    """Whether a page has words of its own below its front matter."""
+    fm, _ = split(text, "")
+    return fm is None or bool(fm.body.strip())
+
+
 def read_jekyll(site: SiteFolder, now: datetime) -> Harvest:
     config, config_diags = read_config(site)
     diags: list[Diagnostic] = list(config_diags)
@@ -264,8 +270,10 @@ def read_jekyll(site: SiteFolder, now: datetime) -> Harvest:
         elif not any(p.startswith((".", "_")) for p in parts) and path.endswith(_PAGE_SUFFIXES):
             if parts[-1].lower() in ("readme.md", "license.md", "changelog.md"):
                 continue
-            if _LOOPS.search(site.texts[path]):
-                skipped_html.append(path)  # a list of posts made by Liquid: salon lists them
+            if _LOOPS.search(site.texts[path]) or not _has_text(site.texts[path]):
+                # a list of posts made by Liquid, or a page its layout makes whole (a tag's
+                # page): salon makes its own lists and interest pages
+                skipped_html.append(path)
             elif (page := _page(site, path, config, diags)) is not None:
                 pages.append(page)
         elif (
@@ -338,8 +346,8 @@ def read_jekyll(site: SiteFolder, now: datetime) -> Harvest:
     notes = []
     if skipped_html:
         notes.append(
-            f"{len(skipped_html)} page(s) not imported (templates, lists of posts): "
-            + ", ".join(skipped_html)
+            f"{len(skipped_html)} page(s) not imported "
+            "(templates, lists of posts, pages their layout makes): " + ", ".join(skipped_html)
         )
     return Harvest(
         kind="jekyll",
