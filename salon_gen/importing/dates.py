@@ -7,8 +7,10 @@ Pure. Jekyll writes `2019-03-05 10:00:00 +0100`, Pelican `2019-03-05 10:20`, Wor
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 from ..frontmatter import parse_datetime
 
@@ -48,3 +50,11 @@ def read_date(value: object, zone: tzinfo) -> datetime | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     return moment.astimezone(UTC)
+
+
+def first_date(data: Mapping[str, Any], keys: Sequence[str], zone: tzinfo) -> datetime | None:
+    """The first of `keys` in `data` that holds a readable date, as `read_date` reads it."""
+    for key in keys:
+        if data.get(key) is not None and (moment := read_date(data[key], zone)):
+            return moment
+    return None

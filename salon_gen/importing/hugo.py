@@ -23,7 +23,7 @@ from ..errors import Diagnostic
 from ..frontmatter import split
 from ..urls import slug_from_filename, slugify
 from . import convert, fallback
-from .dates import read_date
+from .dates import first_date
 from .item import Harvest, Item, ItemKind, SiteFolder
 from .sites import (
     MARKUP,
@@ -31,7 +31,6 @@ from .sites import (
     Post,
     convert_post,
     is_true,
-    lower_keys,
     posts_by_source,
     site_path,
     text_of,
@@ -125,11 +124,6 @@ def permalink(
     return re.sub(r"/{2,}", "/", pattern).lstrip("/")
 
 
-def _when(data: dict[str, Any], key: str, zone: tzinfo) -> datetime | None:
-    value = data.get(key)
-    return read_date(value, zone) if value not in (None, "") else None
-
-
 def _read(
     site: SiteFolder,
     path: str,
@@ -143,7 +137,7 @@ def _read(
     diags.extend(found)
     if fm is None:
         return None
-    data, _ = lower_keys(fm)
+    data = dict(fm.data)
     rel = path[len(content) + 1 :]
     parts = rel.split("/")
     bundle = parts[-1].startswith("index.") and len(parts) > 1
@@ -156,7 +150,7 @@ def _read(
     # A file named 2019-03-05-x.md is the note x, as salon names notes; its old URL keeps
     # the date (Hugo's default slug is the whole file name).
     slug = slugify(text_of(data.get("slug")) or "") or slug_from_filename(filename)
-    date = _when(data, "date", zone) or _when(data, "publishdate", zone)
+    date = first_date(data, ("date", "publishdate"), zone)
     if kind == "note" and date is None:
         diags.append(
             Diagnostic(
@@ -207,15 +201,15 @@ def _read(
         title=title,
         body=fm.body,
         date=date if kind == "note" else None,
-        updated=_when(data, "lastmod", zone),
+        updated=first_date(data, ("lastmod",), zone),
         tags=tuple(dict.fromkeys(words(data.get("tags")) + words(data.get("categories")))),
         summary=text_of(data.get("summary")) or text_of(data.get("description")),
         old_url=old,
         aliases=tuple(a for a in (site_path(str(x)) for x in aliases if isinstance(x, str)) if a),
         draft=is_true(data.get("draft")),
         private=is_true(data.get("private")),
-        publish_date=_when(data, "publishdate", zone),
-        expiry_date=_when(data, "expirydate", zone),
+        publish_date=first_date(data, ("publishdate",), zone),
+        expiry_date=first_date(data, ("expirydate",), zone),
         bundle=bundle and kind == "note",
     )
     return Post(

@@ -21,7 +21,7 @@ from ..errors import Diagnostic
 from ..frontmatter import split
 from ..urls import slugify
 from . import convert, fallback, kramdown
-from .dates import read_date
+from .dates import first_date, read_date
 from .item import Harvest, Item, SiteFolder
 from .sites import (
     Linker,
@@ -29,7 +29,6 @@ from .sites import (
     convert_post,
     is_false,
     is_true,
-    lower_keys,
     posts_by_source,
     site_path,
     text_of,
@@ -131,7 +130,7 @@ def _post(
     diags.extend(found)
     if fm is None:
         return None
-    data, lines = lower_keys(fm)
+    data, lines = dict(fm.data), fm.key_lines
     parts = path.split("/")
     drafted = parts[0] == "_drafts"
     stem = posixpath.splitext(parts[-1])[0]
@@ -188,7 +187,7 @@ def _post(
         title=text_of(data.get("title")) or _titled(file_slug),
         body=fm.body,
         date=date,
-        updated=_when(data, ("last_modified_at", "updated", "modified"), zone),
+        updated=first_date(data, ("last_modified_at", "updated", "modified"), zone),
         tags=tags,
         summary=text_of(data.get("excerpt")) or text_of(data.get("description")),
         old_url=old_url,
@@ -205,13 +204,6 @@ def _listed(value: object) -> list[object]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def _when(data: dict[str, Any], keys: tuple[str, ...], zone: tzinfo) -> datetime | None:
-    for key in keys:
-        if data.get(key) is not None and (moment := read_date(data[key], zone)):
-            return moment
-    return None
-
-
 def _page(
     site: SiteFolder, path: str, config: dict[str, Any], diags: list[Diagnostic]
 ) -> Post | None:
@@ -222,7 +214,7 @@ def _page(
     diags.extend(found)
     if fm is None:
         return None
-    data, _ = lower_keys(fm)
+    data = dict(fm.data)
     stem = posixpath.splitext(path)[0]
     slug = slugify(text_of(data.get("slug")) or stem.rsplit("/", 1)[-1])
     if not slug or slug == "index":

@@ -29,7 +29,6 @@ from .sites import (
     Linker,
     Post,
     convert_post,
-    lower_keys,
     posts_by_source,
     site_path,
     text_of,
@@ -123,7 +122,7 @@ def _read(
         diags.extend(found)
         if fm is None:
             return None
-        data, lines = lower_keys(fm)
+        data, lines = dict(fm.data), fm.key_lines
         body, body_line = fm.body, fm.body_line
     else:
         data, lines, body, body_line = split_header(text)

@@ -13,11 +13,9 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from ..errors import Diagnostic
-from ..frontmatter import FrontMatter
 from ..urls import safe_output_path, slugify
 from . import convert
 from .item import Asset, Item, SiteFolder
@@ -50,13 +48,6 @@ def new_path(item: Item) -> str:
     """The salon-relative path of the file `item` becomes."""
     folder = FOLDERS[item.kind]
     return f"{folder}/{item.slug}/index.md" if item.bundle else f"{folder}/{item.stem}.md"
-
-
-def lower_keys(fm: FrontMatter) -> tuple[dict[str, Any], dict[str, int]]:
-    """Front matter with lowercase keys (`Title` is `title`), and each key's line."""
-    data = {k.lower(): v for k, v in fm.data.items()}
-    lines = {k.lower(): n for k, n in fm.key_lines.items()}
-    return data, lines
 
 
 def words(value: object, *, spaces: bool = False) -> tuple[str, ...]:
