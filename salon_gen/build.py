@@ -1,50 +1,29 @@
-"""`build()`: the salon's stages, in order, with the world passed in.
+"""`build()`: the `salon build` command, with the world passed in.
 
-The shell that calls the pure stages: read the folder, parse, render Markdown (cached, in
-parallel when there is much to do), assemble, render pages and feeds, then write atomically.
-Every stage's diagnostics are gathered; if any is an error, `BuildFailed` carries them all
-and nothing is written. Must not print: the CLI reports.
+Shell. Fetches the followed feeds first (unless offline), then takes the no-change fast path
+when nothing changed since the last good build; otherwise it restores the build engine from
+its record in `.salon/`, has it bring the output up to date (rendering what the changes can
+change; everything on a clean build), writes the private calendar and saves the record and
+the no-change fingerprint. Every diagnostic is gathered; if any is an error, `BuildFailed`
+carries them all and the output is left as it was. Must not print: the CLI reports.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import state
-from .errors import BuildFailed, Diagnostic, has_errors
+from .errors import BuildFailed, Diagnostic
 
 # Only what the no-change fast path needs is imported at module level: an up-to-date build
 # should cost little more than starting Python. Everything else is imported where used.
 if TYPE_CHECKING:
-    import multiprocessing.pool
-    from datetime import tzinfo
-
-    from . import assemble, linkcheck, render, sources
-    from .bundles import Resource
-    from .markdown import RenderedMarkdown
-    from .model import (
-        Config,
-        FeedEntry,
-        Note,
-        OutputFile,
-        Page,
-        Person,
-        PrivateProfile,
-        Site,
-        StaticFile,
-    )
-    from .people import Contact, Kept
-    from .render import PageJob
+    from .model import Config
 
 CONFIG_FILE = "salon.toml"
-
-PARALLEL_THRESHOLD = 150  # Markdown bodies to render before a process pool pays for itself
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -129,36 +108,39 @@ def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) 
         drafts = _drafts_warning(root, quick.output) if options.drafts else ()
         return replace(quick, fetched=fetched[0], warnings=fetched[1] + quick.warnings + drafts)
 
-    config, config_diags = loaded or checked_config(root)
+    config, _ = loaded or checked_config(root)
     out = resolve_output(root, config.output_dir, options.output)
     check_output(root, out)
     write.recover(out)
     fingerprint = state.fingerprint(root, out, flags)
 
-    site_files, statics, pages, rendered, next_change, warnings = _build_site(
-        root, config, now, options, paths
-    )
-    report = write.write_site(
-        out, site_files, statics, paths.manifest(out), within=root, drafts=options.drafts
-    )
-    all_warnings = tuple(config_diags) + warnings
+    from .engine import Engine
+
+    engine = Engine.restore(root, out, drafts=options.drafts)
+    report = engine.rebuild({}, now=now, jobs=options.jobs)  # the calendar is written too
+    engine.save()
     state.save_fingerprint(
         paths,
         options.output,
         state.Fingerprint(
-            value=fingerprint, output=out, next_change=next_change, warnings=all_warnings
+            value=fingerprint,
+            output=out,
+            next_change=report.next_change,
+            warnings=report.warnings,
         ),
     )
     return BuildResult(
         output=out,
         up_to_date=False,
-        pages=pages,
+        pages=report.pages,
         files=report.files,
         written=report.written,
-        unchanged=report.unchanged,
+        unchanged=report.files - report.written,
         removed=report.removed,
-        rendered=rendered,
-        warnings=fetched[1] + all_warnings + (_drafts_warning(root, out) if options.drafts else ()),
+        rendered=report.bodies,
+        warnings=fetched[1]
+        + report.warnings
+        + (_drafts_warning(root, out) if options.drafts else ()),
         fetched=fetched[0],
     )
 
@@ -208,410 +190,3 @@ def _up_to_date(
         unchanged=len(manifest),
         warnings=last.warnings,
     )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ParsedSource:
-    """One content file, parsed: what it became (None when it has errors) and what was
-    wrong with it. The unit an incremental rebuild keeps between rebuilds."""
-
-    kind: str  # "note", "share", "page" or "person"
-    file: sources.SourceFile
-    value: Note | Page | Person | None
-    private: PrivateProfile | None  # a person's private fields: never part of the Site
-    info: assemble.SourceInfo
-    diagnostics: tuple[Diagnostic, ...]
-
-
-def content_files(tree: sources.SourceTree) -> list[tuple[str, sources.SourceFile]]:
-    """The Markdown files of a content tree with their kind, in build order."""
-    kinds = (("note", tree.notes), ("share", tree.shares), ("page", tree.pages))
-    found = [(kind, f) for kind, files in kinds for f in files]
-    return found + [("person", f) for f in tree.people]
-
-
-def theme_sources(
-    root: Path, config: Config
-) -> tuple[Path | None, tuple[StaticFile, ...], tuple[Diagnostic, ...]]:
-    """The project theme's templates folder and static files, or why it is missing."""
-    from . import sources
-
-    theme_dir, theme_static = sources.theme_files(root, config.theme)
-    if config.theme and theme_dir is None and not theme_static:
-        return (
-            None,
-            (),
-            (
-                Diagnostic(
-                    path=sources.CONFIG_FILE,
-                    message=f"theme '{config.theme}' not found: no folder themes/{config.theme}/",
-                    hint="create themes/<name>/templates/ or remove 'theme'",
-                ),
-            ),
-        )
-    return theme_dir, theme_static, ()
-
-
-def parse_sources(
-    files: Sequence[tuple[str, sources.SourceFile]],
-    config: Config,
-    zone: tzinfo,
-    paths: state.StatePaths,
-    jobs: int | None,
-    *,
-    cached: bool = True,
-) -> tuple[list[ParsedSource], int, tuple[Diagnostic, ...]]:
-    """Front matter, Markdown (from the render cache, else rendered, in parallel when there
-    are many) and the values of `files`. Returns them, how many bodies were rendered, and
-    the cache's own warning if it had one.
-
-    With `cached` (a whole build), the render cache is read and then rewritten to hold just
-    these bodies; without it (a few files changed in a preview), bodies are rendered here."""
-    from . import assemble, frontmatter, notes
-    from .cache import RenderCache, cache_key
-    from .frontmatter import FrontMatter
-
-    split: list[tuple[str, sources.SourceFile, FrontMatter | None, tuple[Diagnostic, ...]]] = []
-    for kind, f in files:
-        fm, problems = frontmatter.split(f.text, f.path)
-        split.append((kind, f, fm, tuple(problems)))
-    keys = [cache_key(fm.body) if fm is not None else "" for _, _, fm, _ in split]
-    bodies = {k: fm.body for k, (_, _, fm, _) in zip(keys, split, strict=True) if fm is not None}
-    general: list[Diagnostic] = []
-    if not cached:  # a few files: rendering them costs less than reading the cache
-        done = _render_markdown(list(bodies.items()), 1)
-        fresh = done
-    else:
-        paths.dir.mkdir(parents=True, exist_ok=True)
-        with RenderCache(paths.render_cache) as cache:
-            if cache.warning:
-                general.append(
-                    Diagnostic(
-                        path=str(paths.render_cache.relative_to(paths.root)),
-                        severity="warning",
-                        message=cache.warning,
-                    )
-                )
-            done = cache.get_many(bodies)
-            todo = [(k, body) for k, body in bodies.items() if k not in done]
-            fresh = _render_markdown(todo, jobs)
-            done |= fresh
-            cache.replace_all(done, fresh.keys())
-
-    parsed: list[ParsedSource] = []
-    for (kind, f, fm, problems), key in zip(split, keys, strict=True):
-        value: Note | Page | Person | None = None
-        private: PrivateProfile | None = None
-        found: tuple[Diagnostic, ...] = ()
-        info = assemble.SourceInfo(text=f.text, key_lines={}, body_line=1)
-        if fm is not None:
-            md: RenderedMarkdown = done[key]
-            info = assemble.SourceInfo(text=f.text, key_lines=fm.key_lines, body_line=fm.body_line)
-            if kind == "note" or kind == "share":
-                value, more = notes.parse_note(
-                    "share" if kind == "share" else "note", f.path, fm, md, config, zone
-                )
-            elif kind == "page":
-                value, more = notes.parse_page(f.path, fm, md, zone)
-            else:
-                pair, more = notes.parse_person(f.path, fm, md)
-                if pair is not None:
-                    value, private = pair
-            found = tuple(more) + _markdown_problems(f.path, fm.body_line, md)
-        parsed.append(
-            ParsedSource(
-                kind=kind,
-                file=f,
-                value=value,
-                private=private,
-                info=info,
-                diagnostics=problems + found,
-            )
-        )
-    return parsed, len(fresh), tuple(general)
-
-
-def _markdown_problems(path: str, body_line: int, md: RenderedMarkdown) -> tuple[Diagnostic, ...]:
-    """What rendered, but not as written (a formula shown as source), located in the file."""
-    return tuple(
-        Diagnostic(
-            path=path,
-            line=body_line + p.line - 1,
-            severity="warning",
-            message=p.message,
-            hint=p.hint,
-        )
-        for p in md.problems
-    )
-
-
-def assemble_site(
-    config: Config,
-    parsed: Sequence[ParsedSource],
-    statics: Sequence[StaticFile],
-    entries: Sequence[FeedEntry],
-    *,
-    now: datetime,
-    drafts: bool,
-    resources: Sequence[Resource] = (),
-    reuse: assemble.Reuse | None = None,
-) -> assemble.Assembled:
-    from . import assemble
-    from .model import Note, Page, Person
-
-    return assemble.assemble(
-        config,
-        [p.value for p in parsed if isinstance(p.value, Note)],
-        [p.value for p in parsed if isinstance(p.value, Page)],
-        [p.value for p in parsed if isinstance(p.value, Person)],
-        statics,
-        {p.file.path: p.info for p in parsed},
-        now=now,
-        drafts=drafts,
-        entries=entries,
-        resources=resources,
-        reuse=reuse,
-    )
-
-
-def site_extras(
-    site: Site,
-    jobs: Sequence[PageJob],
-    theme_static: Sequence[StaticFile],
-    *,
-    feeds: Sequence[OutputFile] | None = None,
-    sitemap: OutputFile | None = None,
-) -> tuple[tuple[OutputFile, ...], tuple[StaticFile, ...]]:
-    """Everything of the site that is not an HTML page: feeds (unless given), sitemap
-    (unless given), robots.txt, the generated CSS; and the static files, the theme's
-    included."""
-    from . import render, sources, syndication
-    from .markdown import pygments_css
-
-    if feeds is None:
-        feeds = syndication.render_feeds(site)
-    if sitemap is None:
-        sitemap = syndication.render_sitemap(site, sitemap_entries(jobs))
-    robots = syndication.render_robots(site)
-    theme_static_files, generated = render.theme_statics(
-        sources.theme_statics(render.THEME_ROOT), theme_static, pygments_css()
-    )
-    return (*feeds, sitemap, robots, *generated), (*site.statics, *theme_static_files)
-
-
-def _build_site(
-    root: Path, config: Config, now: datetime, options: BuildOptions, paths: state.StatePaths
-) -> tuple[
-    tuple[OutputFile, ...],
-    tuple[StaticFile, ...],
-    int,
-    int,
-    datetime | None,
-    tuple[Diagnostic, ...],
-]:
-    from . import circle, render, sources
-    from .following import stored_entries
-    from .model import Note, Person
-
-    diags: list[Diagnostic] = []
-    zone = config_zone(config)
-    tree, problems = sources.read_content(root)
-    diags += problems
-    theme_dir, theme_static, problems = theme_sources(root, config)
-    diags += problems
-    parsed, rendered, problems = parse_sources(
-        content_files(tree), config, zone, paths, options.jobs
-    )
-    diags += problems
-    for p in parsed:
-        diags += p.diagnostics
-    # The owner's private side (birthdays, check-ins): read and checked, never in the Site.
-    kept, contacts, problems = private_side(parsed)
-    diags += problems
-
-    people = [p.value for p in parsed if isinstance(p.value, Person) and p.value.public]
-    entries = stored_entries(paths, people)
-    assembled = assemble_site(
-        config,
-        parsed,
-        tree.statics,
-        entries,
-        now=now,
-        drafts=options.drafts,
-        resources=tree.resources,
-    )
-    diags += assembled.diagnostics
-    if has_errors(diags):
-        raise BuildFailed(diags)
-
-    site = assembled.site
-    env = render.make_environment(config, theme_dir)
-    jobs = render.plan_pages(site)
-    html, problems = render.render_pages(site, env, jobs, relpath_in(root))
-    diags += problems
-    if has_errors(diags):
-        raise BuildFailed(diags)
-    extras, statics = site_extras(site, jobs, theme_static)
-    diags += check_links(site, parsed, jobs, extras, statics)
-    out = resolve_output(root, config.output_dir, options.output)
-    # the leak guard: a private value anywhere fails the build
-    diags += guard(root, site, kept, parsed, env, jobs, (*html, *extras), statics, theme_dir, out)
-    if has_errors(diags):
-        raise BuildFailed(diags)
-    notes = [p.value for p in parsed if isinstance(p.value, Note)]
-    everyone = [person for person, _, _ in kept]
-    circle.write_private_calendar(root, config, everyone, contacts, notes, now=now, output=out)
-    warnings = tuple(d for d in diags if not d.is_error)
-    return (*html, *extras), statics, len(html), rendered, assembled.next_change, warnings
-
-
-def check_links(
-    site: Site,
-    parsed: Iterable[ParsedSource],
-    jobs: Sequence[PageJob],
-    extras: Sequence[OutputFile],
-    statics: Sequence[StaticFile],
-    memo: linkcheck.Memo | None = None,
-) -> tuple[Diagnostic, ...]:
-    """Warnings for root-relative links in the owner's writing that name no file of the
-    site: its pages (redirects included), the other generated files and the static ones.
-    `memo` lets a preview skip the HTML of notes it has looked at before."""
-    from . import linkcheck
-
-    outputs = {j.output for j in jobs} | {f.path for f in extras} | {s.dest for s in statics}
-    return linkcheck.check_links(site, outputs, {p.file.path: p.info for p in parsed}, memo)
-
-
-def private_side(
-    parsed: Sequence[ParsedSource],
-) -> tuple[list[Kept], dict[str, Contact], tuple[Diagnostic, ...]]:
-    """The people with private fields (what the leak guard looks for), their fields read
-    and checked, and what is wrong with them."""
-    from . import circle
-    from .model import Person
-
-    kept: list[Kept] = [
-        (p.value, p.private, p.file.text)
-        for p in parsed
-        if isinstance(p.value, Person) and p.private is not None
-    ]
-    contacts, problems = circle.read_contacts(kept)
-    return kept, contacts, problems
-
-
-def guard(
-    root: Path,
-    site: Site,
-    kept: Sequence[Kept],
-    parsed: Iterable[ParsedSource],
-    env: render.Environment,
-    jobs: Sequence[PageJob],
-    files: Sequence[OutputFile],
-    statics: Sequence[StaticFile],
-    theme_dir: Path | None,
-    output: Path,
-) -> tuple[Diagnostic, ...]:
-    """The leak guard over `files` and `statics` (about to be written), `jobs` being the
-    pages among them: an error for every private value or private person found."""
-    from . import leaks
-
-    return leaks.guard_site(
-        root,
-        site=site,
-        kept=kept,
-        info={p.file.path: p.info for p in parsed},
-        files=files,
-        statics=statics,
-        pages=[(j.output, j.template) for j in jobs],
-        resolve=lambda name: env.get_template(name).filename,
-        theme_dir=theme_dir,
-        output=output,
-    )
-
-
-def config_zone(config: Config) -> tzinfo:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return ZoneInfo(config.timezone)
-    except (ZoneInfoNotFoundError, ValueError):  # config already checked; belt and braces
-        return ZoneInfo("UTC")
-
-
-def sitemap_entries(jobs: Sequence[PageJob]) -> list[tuple[str, datetime | None]]:
-    entries: list[tuple[str, datetime | None]] = []
-    for job in jobs:
-        if job.path == "404.html" or job.meta.kind == "redirect":
-            continue  # not pages to find: the 404 page, and old URLs (they say noindex)
-        note = job.variables.get("note")
-        when = getattr(note, "updated", None) or getattr(note, "date", None)
-        entries.append((job.path, when))
-    return entries
-
-
-def relpath_in(root: Path) -> Callable[[str], str]:
-    resolved = root.resolve()
-
-    def rel(path: str) -> str:
-        try:
-            return Path(path).resolve().relative_to(resolved).as_posix()
-        except ValueError:
-            return path
-
-    return rel
-
-
-def _render_chunk(bodies: list[str]) -> list[RenderedMarkdown]:
-    from .markdown import MarkdownRenderer
-
-    renderer = MarkdownRenderer()
-    return [renderer.render(b) for b in bodies]
-
-
-def _render_markdown(todo: list[tuple[str, str]], jobs: int | None) -> dict[str, RenderedMarkdown]:
-    from .markdown import MarkdownRenderer
-
-    if not todo:
-        return {}
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(todo) < PARALLEL_THRESHOLD:
-        renderer = MarkdownRenderer()
-        return {k: renderer.render(text) for k, text in todo}
-    size = max(1, len(todo) // (workers * 4))
-    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
-    out: dict[str, RenderedMarkdown] = {}
-    with _worker_pool(workers) as pool:
-        results = pool.map(_render_chunk, [[t for _, t in c] for c in chunks], chunksize=1)
-        for chunk, rendered in zip(chunks, results, strict=True):
-            for (k, _), md in zip(chunk, rendered, strict=True):
-                out[k] = md
-    return out
-
-
-@contextlib.contextmanager
-def _worker_pool(workers: int) -> Iterator[multiprocessing.pool.Pool]:
-    """A process pool that leaves no worker behind. Done: closed and joined as usual.
-    Stopped (SIGTERM, SIGHUP or Ctrl-C raise in the main thread, see `stopping`) or failed:
-    the workers are terminated now, not waited for. Workers also die if this process is
-    killed outright (`stopping.worker_started`). `multiprocessing.Pool`, not
-    `ProcessPoolExecutor`: its `terminate` is made for this, while stopping the executor
-    mid-map races its manager thread on CPython 3.11 (tracebacks, a hang at exit)."""
-    import multiprocessing
-
-    from .stopping import signals_held, worker_started
-
-    pool: multiprocessing.pool.Pool | None = None
-    try:
-        with signals_held():  # the workers are forked here: a stop waits until they can die
-            pool = multiprocessing.Pool(
-                workers, initializer=worker_started, initargs=(os.getpid(),)
-            )
-        yield pool  # (a stop that waited is raised just above, with `pool` already set)
-    except BaseException:
-        if pool is not None:
-            with signals_held():  # another signal must not cut the cleanup short
-                pool.terminate()
-                pool.join()
-        raise
-    pool.close()
-    pool.join()

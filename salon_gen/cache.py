@@ -81,6 +81,14 @@ class RenderCache:
             return {}
         return found
 
+    def add_many(self, entries: Mapping[str, RenderedMarkdown]) -> None:
+        """Store `entries`, forgetting nothing."""
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO markdown (key, value) VALUES (?, ?)",
+                ((k, _encode(md)) for k, md in entries.items()),
+            )
+
     def replace_all(self, entries: Mapping[str, RenderedMarkdown], new: Iterable[str]) -> None:
         """Store `new` keys of `entries` and forget every key not in `entries`."""
         with self.db:

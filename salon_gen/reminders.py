@@ -8,6 +8,7 @@ publish: its output goes to the owner's terminal and to `private/salon.ics` only
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Mapping, Sequence
@@ -72,7 +73,13 @@ def _linked_people(links: Sequence[str], sites: Mapping[str, list[tuple[str, str
     segment by segment (https://x.org/jo/ does not cover /joanna/). Each link is parsed once
     and looked up by host, so the cost grows with the links, not links x people."""
     found: set[str] = set()
+    if not sites:
+        return found
+    # Parsing every link is the slow part: only a link naming one of the hosts can match.
+    named = _hosts_pattern(tuple(sorted(sites)))
     for link in links:
+        if named.search(link) is None:
+            continue
         where = _host_and_path(link)
         if where is None:
             continue
@@ -80,6 +87,11 @@ def _linked_people(links: Sequence[str], sites: Mapping[str, list[tuple[str, str
             if not path or where[1] == path or where[1].startswith(path + "/"):
                 found.add(pid)
     return found
+
+
+@functools.lru_cache(maxsize=8)
+def _hosts_pattern(hosts: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(h) for h in hosts), re.IGNORECASE)
 
 
 def _links(note: Note) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ diagnostics; a template error names the template file and line. Must not write f
 
 from __future__ import annotations
 
+import hashlib
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -102,8 +103,12 @@ class _Environment(jinja2.Environment):
         return super().select_template(names, *args, **kwargs)
 
 
-def make_environment(config: Config, theme_dir: Path | None) -> jinja2.Environment:
-    """The Jinja environment: project theme first, then the package's default theme."""
+def make_environment(
+    config: Config, theme_dir: Path | None, *, bytecode: Path | None = None
+) -> jinja2.Environment:
+    """The Jinja environment: project theme first, then the package's default theme.
+    `bytecode`: a folder (of this user's, outside the salon: it holds code) where compiled
+    templates are kept between processes, each checked against its source's checksum."""
     default = jinja2.FileSystemLoader(str(THEME_ROOT / "templates"))
     loaders: list[jinja2.BaseLoader] = []
     if theme_dir is not None:
@@ -117,6 +122,9 @@ def make_environment(config: Config, theme_dir: Path | None) -> jinja2.Environme
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        # Jinja folds a filter applied to a constant at compile time: the compiled code
+        # holds what the filters below made of this config, so it is kept per config.
+        bytecode_cache=_bytecode_cache(bytecode, repr(config).encode()),
     )
     zone = ZoneInfo(config.timezone)
     env.filters["url"] = lambda path: site_path(config.base_path, str(path))
@@ -129,6 +137,17 @@ def make_environment(config: Config, theme_dir: Path | None) -> jinja2.Environme
     env.filters["interest"] = lambda name: canonical(str(name), config.interests.aliases)
     env.globals["salon_version"] = __version__
     return env
+
+
+def _bytecode_cache(folder: Path | None, context: bytes) -> jinja2.BytecodeCache | None:
+    if folder is None:
+        return None
+    folder = folder / hashlib.blake2b(context, digest_size=8).hexdigest()
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return None  # no cache: templates are compiled every time, as without one
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def human_date(when: datetime) -> str:

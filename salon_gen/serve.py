@@ -1,7 +1,7 @@
 """`salon serve`: build into a temporary folder, serve it, rebuild on change, reload the browser.
 
 Shell. Owns the watch-debounce-rebuild loop (`Preview`, driven by `run`): watchdog records
-changes, the main thread waits for a moment of quiet, `incremental` rebuilds what they
+changes, the main thread waits for a moment of quiet, the build `engine` rebuilds what they
 touched, and the HTTP server (`httpd`) tells browsers to reload. Which changes matter is
 decided by `livereload.classify`.
 
@@ -32,9 +32,9 @@ from watchdog.observers.api import BaseObserver, ObservedWatch
 
 from . import livereload, state
 from .build import load_config
+from .engine import Engine
 from .errors import BuildFailed, Diagnostic, has_errors
 from .httpd import DEFAULT_HOST, DEFAULT_PORT, HEARTBEAT, PreviewServer, Reload
-from .incremental import Incremental
 from .livereload import ChangeKind
 from .sources import CONTENT_DIR
 from .stopping import stop_on_signals
@@ -179,7 +179,7 @@ class Preview:
         self.temp: Path | None = None
         self.server: PreviewServer | None = None
         self._watches: _Watches | None = None
-        self._builder: Incremental | None = None
+        self._builder: Engine | None = None
 
     @property
     def output(self) -> Path:
@@ -258,7 +258,7 @@ class Preview:
         watcher and server threads run."""
         started = time.perf_counter()
         if self._builder is None:
-            self._builder = Incremental(self.root, self.output, drafts=self.drafts)
+            self._builder = Engine(self.root, self.output, drafts=self.drafts)
         try:
             result = self._builder.rebuild(changed, now=self._now(), jobs=jobs)
         except BuildFailed as failed:

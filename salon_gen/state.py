@@ -9,9 +9,11 @@ read file contents or decide what a site contains.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -50,6 +52,10 @@ class StatePaths:
             return self.dir / "fingerprint.json"
         return self.dir / f"fingerprint-{_tag(str(override))}.json"
 
+    def engine_record(self, output: Path) -> Path:
+        """What the build engine knew after its last good build into `output` (`record`)."""
+        return self.dir / f"engine-{_tag(str(output))}.pickle"
+
     @property
     def feeds(self) -> Path:
         return self.dir / FEEDS_FILE
@@ -78,6 +84,16 @@ def _stat_tree(digest: hashlib.blake2b, folder: Path, label: str) -> None:
             except OSError:
                 continue
             digest.update(f"{label}{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+
+
+@functools.cache
+def code_digest() -> str:
+    """A hash that changes whenever salon's own code or default theme may have changed
+    (as this process found them: the code it runs is the code it loaded)."""
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(f"{__version__}\0{sys.version}\n".encode())
+    _stat_tree(digest, _PACKAGE, "p:")
+    return digest.hexdigest()
 
 
 def fingerprint(root: Path, output: Path, options: str) -> str:

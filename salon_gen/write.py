@@ -157,22 +157,19 @@ def write_site(
         new.rename(out_dir)
     if old.exists():
         shutil.rmtree(old)
-    manifest_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = manifest_path.with_suffix(".tmp")
-    tmp.write_text(
-        json.dumps(
-            {
-                "version": MANIFEST_VERSION,
-                "output": str(out_dir),
-                "drafts": drafts,
-                "files": manifest,
-            }
-        ),
-        encoding="utf-8",
-    )
-    os.replace(tmp, manifest_path)
+    _save_manifest(manifest_path, out_dir, manifest, drafts)
     removed = len(previous.keys() - manifest.keys())
     return WriteReport(written=written, unchanged=unchanged, removed=removed, files=len(manifest))
+
+
+def _save_manifest(
+    path: Path, out_dir: Path, manifest: dict[str, list[int | str]], drafts: bool
+) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    data = {"version": MANIFEST_VERSION, "output": str(out_dir), "drafts": drafts}
+    tmp.write_text(json.dumps(data | {"files": manifest}), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _check_sources(statics: Sequence[StaticFile], within: Path | None) -> None:
@@ -205,12 +202,17 @@ def update_site(
     statics: Sequence[StaticFile],
     *,
     within: Path | None = None,
+    manifest_path: Path | None = None,
+    drafts: bool = False,
 ) -> WriteReport:
-    """Bring a site folder that only this process writes (the preview's) up to date in
-    place: write `changed`, copy `statics`, delete `removed`, each file replaced atomically
-    so a reader never sees half a page. Unlike `write_site`, the folder is not swapped: a
-    preview rewrites the few files an edit touched. `within`: as for `write_site`."""
+    """Bring a site folder that only salon writes up to date in place: write `changed`,
+    copy `statics`, delete `removed`, each file replaced atomically so a reader never sees
+    half a page. Unlike `write_site`, the folder is not swapped: an incremental build
+    rewrites the few files an edit touched (a build stopped half-way leaves each file whole,
+    old or new; the engine then starts over). `within`: as for `write_site`. With
+    `manifest_path`, the manifest `write_site` made is brought up to date too."""
     _check_sources(statics, within)
+    manifest = load_manifest(manifest_path, out_dir) if manifest_path is not None else {}
     written = 0
     for rel, produce in [(f.path, f.data) for f in changed] + [
         (s.dest, Path(s.source)) for s in statics
@@ -222,14 +224,20 @@ def update_site(
         tmp = target.with_name(f".{target.name}.salon-tmp")
         if isinstance(produce, bytes):
             tmp.write_bytes(produce)
+            digest = _digest(produce)
         else:
             shutil.copy2(produce, tmp)
+            st = os.stat(produce)
+            digest = f"src:{st.st_size}:{st.st_mtime_ns}"
         os.replace(tmp, target)
+        st = target.stat()
+        manifest[rel] = [digest, st.st_size, st.st_mtime_ns]
         written += 1
     gone = 0
     for rel in removed:
         if not safe_output_path(rel):
             continue
+        manifest.pop(rel, None)
         with contextlib.suppress(FileNotFoundError):
             (out_dir / rel).unlink()
             gone += 1
@@ -240,4 +248,9 @@ def update_site(
             except OSError:
                 break
             folder = folder.parent
-    return WriteReport(written=written, unchanged=0, removed=gone, files=written)
+    if manifest_path is None:
+        return WriteReport(written=written, unchanged=0, removed=gone, files=written)
+    _save_manifest(manifest_path, out_dir, manifest, drafts)
+    return WriteReport(
+        written=written, unchanged=len(manifest) - written, removed=gone, files=len(manifest)
+    )

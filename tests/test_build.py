@@ -72,7 +72,7 @@ def test_builds_are_deterministic_and_parallel_equals_serial(tmp_path: Path) -> 
     shutil.copytree(a, b)
     build(a, now=NOW, options=BuildOptions(jobs=1, offline=True))
     # Force the process pool even for a small salon.
-    import salon_gen.build as build_module
+    import salon_gen.stages as build_module
 
     old = build_module.PARALLEL_THRESHOLD
     build_module.PARALLEL_THRESHOLD = 1

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from salon_gen.build import BuildOptions, build
+from salon_gen.engine import Engine, RebuildReport
 from salon_gen.errors import BuildFailed
-from salon_gen.incremental import Incremental, RebuildReport
 from salon_gen.livereload import ChangeKind
 
 from .conftest import MINIMAL_CONFIG, NOW, write_tree
@@ -58,7 +58,7 @@ SALON: dict[str, str | bytes] = {
 @dataclass
 class Preview:
     root: Path
-    inc: Incremental
+    inc: Engine
     out: Path
 
     def rebuild(self, *changed: str, kind: ChangeKind = "content") -> RebuildReport:
@@ -87,7 +87,7 @@ def preview(tmp_path: Path) -> Iterator[Preview]:
     root = write_tree(tmp_path / "salon", SALON)
     out = tmp_path / "preview" / "site"
     out.parent.mkdir()
-    inc = Incremental(root, out)
+    inc = Engine(root, out)
     yield Preview(root=root, inc=inc, out=out)
 
 

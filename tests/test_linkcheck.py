@@ -10,7 +10,7 @@ from pathlib import Path
 from salon_gen.assemble import SourceInfo, assemble
 from salon_gen.build import BuildOptions, build
 from salon_gen.config import parse_config
-from salon_gen.incremental import Incremental
+from salon_gen.engine import Engine
 from salon_gen.linkcheck import check_links
 from salon_gen.model import Config, Note, Page, Person
 
@@ -108,7 +108,7 @@ def test_a_build_and_the_preview_warn_alike(make_salon: Callable[..., Path]) -> 
         "content/notes/a.md:6: warning: link to '/notes/d/' matches no page or file of the site",
     ]
     assert [d.format().split("\n")[0] for d in result.warnings] == expected
-    preview = Incremental(root, root.parent / "preview")
+    preview = Engine(root, root.parent / "preview")
     report = preview.rebuild({}, now=NOW)
     assert [d.format().split("\n")[0] for d in report.warnings] == expected
     # the preview remembers what it looked at: an edit is seen, the unchanged note is not lost

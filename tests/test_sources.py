@@ -14,8 +14,8 @@ import pytest
 
 from salon_gen import sources, write
 from salon_gen.build import BuildOptions, build
+from salon_gen.engine import Engine
 from salon_gen.errors import BuildFailed, Diagnostic
-from salon_gen.incremental import Incremental
 from salon_gen.model import StaticFile
 
 from .conftest import NOW
@@ -207,7 +207,7 @@ def test_the_preview_reports_the_same_error(
 ) -> None:
     root = make_salon({"content/notes/a.md": NOTE.format(t="A", d=1)})
     out = tmp_path / "preview" / "site"
-    inc = Incremental(root, out)
+    inc = Engine(root, out)
     inc.rebuild({}, now=NOW)
     (root / "content/static").mkdir()
     os.symlink(outside / "passwd", root / "content/static/x.png")
@@ -292,5 +292,5 @@ def test_a_misspelt_folder_is_named_by_salon_build_every_time_and_by_the_preview
         assert done.returncode == 0, done.stderr
         assert expected in done.stdout + done.stderr
     assert "up to date" in done.stdout + done.stderr
-    report = Incremental(root, tmp_path / "preview").rebuild({}, now=NOW)
+    report = Engine(root, tmp_path / "preview").rebuild({}, now=NOW)
     assert expected in formatted(report.warnings)
