@@ -302,7 +302,7 @@ class Engine:
             else rerender.pages_to_render(site, prev.site, prev.pages, jobs_, templates)
         )
         reads: dict[str, FrozenReads | None] = {}
-        html, problems = render.render_pages(site, mem.env, todo_pages, self._relpath, reads=reads)
+        html, problems = stages.render_pages(site, mem.env, todo_pages, self._relpath, reads, jobs)
         diags += problems
         if has_errors(diags):
             raise BuildFailed(diags)

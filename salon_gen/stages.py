@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from . import assemble, linkcheck, render, sources
     from .bundles import Resource
+    from .depends import FrozenReads
     from .markdown import RenderedMarkdown
     from .model import (
         Config,
@@ -42,6 +43,10 @@ if TYPE_CHECKING:
     from .render import PageJob
 
 PARALLEL_THRESHOLD = 150  # Markdown bodies to render before a process pool pays for itself
+PAGES_THRESHOLD = 300  # pages to render before a process pool pays for itself
+
+# What the page workers render from, set just before they are forked (they inherit it).
+_pages_work: tuple[Site, render.Environment, Sequence[PageJob], Callable[[str], str]] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -334,6 +339,53 @@ def relpath_in(root: Path) -> Callable[[str], str]:
     return rel
 
 
+def render_pages(
+    site: Site,
+    env: render.Environment,
+    jobs: Sequence[PageJob],
+    relpath: Callable[[str], str],
+    reads: dict[str, FrozenReads | None],
+    workers: int | None,
+) -> tuple[tuple[OutputFile, ...], tuple[Diagnostic, ...]]:
+    """`render.render_pages` recording what each page read into `reads`, in a pool of
+    forked workers when there are many pages (each inherits the site and the Jinja
+    environment; the pages, their reads and any problems come back in order)."""
+    global _pages_work
+    from . import render
+
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    if count <= 1 or len(jobs) < PAGES_THRESHOLD:
+        return render.render_pages(site, env, jobs, relpath, reads=reads)
+    size = -(-len(jobs) // (count * 4))
+    spans = [(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
+    _pages_work = (site, env, jobs, relpath)
+    try:
+        with worker_pool(count, fork=True) as pool:
+            results = pool.map(_render_span, spans, chunksize=1)
+    finally:
+        _pages_work = None
+    html: list[OutputFile] = []
+    problems: dict[tuple[str, int | None, str], Diagnostic] = {}
+    for files, found, span_reads in results:
+        html += files
+        reads.update(span_reads)
+        for d in found:
+            problems.setdefault((d.path, d.line, d.message), d)
+    return tuple(html), tuple(problems.values())
+
+
+def _render_span(
+    span: tuple[int, int],
+) -> tuple[tuple[OutputFile, ...], tuple[Diagnostic, ...], dict[str, FrozenReads | None]]:
+    from . import render
+
+    assert _pages_work is not None, "a page worker is forked by render_pages"
+    site, env, jobs, relpath = _pages_work
+    reads: dict[str, FrozenReads | None] = {}
+    files, problems = render.render_pages(site, env, jobs[span[0] : span[1]], relpath, reads=reads)
+    return files, problems, reads
+
+
 def _render_chunk(bodies: list[str]) -> list[RenderedMarkdown]:
     from .markdown import MarkdownRenderer
 
@@ -362,7 +414,7 @@ def render_markdown(todo: list[tuple[str, str]], jobs: int | None) -> dict[str, 
 
 
 @contextlib.contextmanager
-def worker_pool(workers: int) -> Iterator[multiprocessing.pool.Pool]:
+def worker_pool(workers: int, *, fork: bool = False) -> Iterator[multiprocessing.pool.Pool]:
     """A process pool that leaves no worker behind. Done: closed and joined as usual.
     Stopped (SIGTERM, SIGHUP or Ctrl-C raise in the main thread, see `stopping`) or failed:
     the workers are terminated now, not waited for. Workers also die if this process is
@@ -376,9 +428,9 @@ def worker_pool(workers: int) -> Iterator[multiprocessing.pool.Pool]:
     pool: multiprocessing.pool.Pool | None = None
     try:
         with signals_held():  # the workers are forked here: a stop waits until they can die
-            pool = multiprocessing.Pool(
-                workers, initializer=worker_started, initargs=(os.getpid(),)
-            )
+            # fork: the workers inherit what the parent holds (the site, for pages)
+            context = multiprocessing.get_context("fork" if fork else None)
+            pool = context.Pool(workers, initializer=worker_started, initargs=(os.getpid(),))
         yield pool  # (a stop that waited is raised just above, with `pool` already set)
     except BaseException:
         if pool is not None:

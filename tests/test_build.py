@@ -74,13 +74,24 @@ def test_builds_are_deterministic_and_parallel_equals_serial(tmp_path: Path) -> 
     # Force the process pool even for a small salon.
     import salon_gen.stages as build_module
 
-    old = build_module.PARALLEL_THRESHOLD
-    build_module.PARALLEL_THRESHOLD = 1
+    old = build_module.PARALLEL_THRESHOLD, build_module.PAGES_THRESHOLD
+    build_module.PARALLEL_THRESHOLD = build_module.PAGES_THRESHOLD = 1
     try:
         build(b, now=NOW, options=BuildOptions(jobs=2, offline=True))
+        assert snapshot(a / "site").keys() == snapshot(b / "site").keys()
+        assert {k: v[0] for k, v in snapshot(a / "site").items()} == {
+            k: v[0] for k, v in snapshot(b / "site").items()
+        }
+        # what the page workers recorded each page read serves the next build as well as
+        # what one process records: one edit later, both sites are again the same
+        for root in (a, b):
+            note = next((root / "content/notes").glob("*.md"))
+            note.write_text(note.read_text(encoding="utf-8") + "\nOne more line.\n")
+        build(a, now=NOW, options=BuildOptions(jobs=1, offline=True))
+        result = build(b, now=NOW, options=BuildOptions(jobs=2, offline=True))
     finally:
-        build_module.PARALLEL_THRESHOLD = old
-    assert snapshot(a / "site").keys() == snapshot(b / "site").keys()
+        build_module.PARALLEL_THRESHOLD, build_module.PAGES_THRESHOLD = old
+    assert 0 < result.written < result.files / 2  # incremental, from the workers' record
     assert {k: v[0] for k, v in snapshot(a / "site").items()} == {
         k: v[0] for k, v in snapshot(b / "site").items()
     }
