@@ -138,10 +138,11 @@ def build(
     """Build the salon (the --source folder) into its site folder.
 
     First fetches the feeds of the people you follow that are due (not with --offline),
-    then reads salon.toml and content/ and writes the whole site (pages, feeds, blogroll,
-    sitemap) atomically: if anything is wrong, every problem is printed as
-    file:line: message, nothing is written and the previous site stays whole. A friend's
-    broken feed is only ever a warning.
+    then reads salon.toml and content/ and brings the site (pages, feeds, blogroll,
+    sitemap) up to date, rendering only what changed since the last build (.salon/
+    remembers; delete it for a clean build). If anything is wrong, every problem is
+    printed as file:line: message, nothing is written and the previous site stays whole.
+    A friend's broken feed is only ever a warning.
     """
     from .build import BuildOptions
     from .build import build as run_build

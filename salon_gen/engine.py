@@ -23,6 +23,7 @@ stale page. Must not fetch feeds or print.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -157,6 +158,9 @@ class Engine:
             path for path, p in mem.parsed.items() if p.file.stamp[0] >= mem.read_at - RACY_NS
         }
         engine._memory = mem
+        # What was restored lives as long as the build: the collector need not look at it
+        # again (`salon build` is one build a process; serve never restores).
+        gc.freeze()
         return engine
 
     def save(self) -> None:
