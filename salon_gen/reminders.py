@@ -94,6 +94,19 @@ def _hosts_pattern(hosts: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(h) for h in hosts), re.IGNORECASE)
 
 
+def _may_link(note: Note, sites: Mapping[str, list[tuple[str, str]]]) -> bool:
+    """False when no link of `note` can be to a page of one of `sites`: none of their hosts
+    is anywhere in its HTML or its link (and no character reference could hide one). One
+    scan of the text, instead of parsing every link of every note."""
+    if not sites:
+        return False
+    if "&#" in note.html:
+        return True  # a host spelt with character references: let _links unescape it
+    named = _hosts_pattern(tuple(sorted(sites)))
+    link = note.link.url if note.link is not None else ""
+    return named.search(note.html) is not None or named.search(link) is not None
+
+
 def _links(note: Note) -> tuple[str, ...]:
     found = [html.unescape(m.group(2)) for m in _HREF.finditer(note.html)]
     if note.link is not None:
@@ -142,6 +155,8 @@ def last_interactions(
             if pid not in seen:
                 seen.add(pid)
                 offer(pid, Interaction(day=day, kind="note about them", source=note.source))
+        if not _may_link(note, sites):
+            continue
         for pid in sorted(_linked_people(_links(note), sites) - seen):
             offer(pid, Interaction(day=day, kind="note linking them", source=note.source))
     return best

@@ -314,3 +314,20 @@ def test_links_to_several_sites_on_one_host_find_each_person_once() -> None:
     found = last_interactions([jo, ann, host], {}, notes, today=TODAY, zone=LISBON)
     assert sorted(found) == ["ann", "host", "jo"]
     assert {f.kind for f in found.values()} == {"note linking them"}
+
+
+def test_a_link_counts_whatever_case_or_character_references_spell_its_host() -> None:
+    """The calendar skips notes in which no person's host appears: a host in capitals or
+    spelt with character references must still be found."""
+    jo = person("jo", url="https://jo.example.com/")
+    ann = person("ann", url="https://ann.example.org/")
+    notes = [
+        note("caps", at("2026-10-05"), html='<a href="https://JO.Example.COM/post">a</a>'),
+        note("refs", at("2026-10-06"), html='<a href="https://&#97;nn.example.org/x">b</a>'),
+        note("none", at("2026-10-07"), html='<a href="https://elsewhere.example.net/">c</a>'),
+    ]
+    found = last_interactions([jo, ann], {}, notes, today=TODAY, zone=LISBON)
+    assert {pid: f.source for pid, f in found.items()} == {
+        "jo": notes[0].source,
+        "ann": notes[1].source,
+    }
