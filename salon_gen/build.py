@@ -10,6 +10,7 @@ carries them all and the output is left as it was. Must not print: the CLI repor
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -103,7 +104,14 @@ def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) 
         loaded = checked_config(root)
         round_ = fetch_feeds(root, loaded[0], now, force=options.force)
         fetched = (round_.summary(), round_.diagnostics)
-    quick = _up_to_date(root, now, options, paths, flags)
+    prints: dict[Path, str] = {}  # output folder -> fingerprint: computed once a build
+
+    def fingerprint_of(out: Path) -> str:
+        if out not in prints:
+            prints[out] = state.fingerprint(root, out, flags)
+        return prints[out]
+
+    quick = _up_to_date(root, now, options, paths, fingerprint_of)
     if quick is not None:
         drafts = _drafts_warning(root, quick.output) if options.drafts else ()
         return replace(quick, fetched=fetched[0], warnings=fetched[1] + quick.warnings + drafts)
@@ -112,7 +120,7 @@ def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) 
     out = resolve_output(root, config.output_dir, options.output)
     check_output(root, out)
     write.recover(out)
-    fingerprint = state.fingerprint(root, out, flags)
+    fingerprint = fingerprint_of(out)
 
     from .engine import Engine
 
@@ -164,7 +172,11 @@ def _drafts_warning(root: Path, out: Path) -> tuple[Diagnostic, ...]:
 
 
 def _up_to_date(
-    root: Path, now: datetime, options: BuildOptions, paths: state.StatePaths, flags: str
+    root: Path,
+    now: datetime,
+    options: BuildOptions,
+    paths: state.StatePaths,
+    fingerprint_of: Callable[[Path], str],
 ) -> BuildResult | None:
     """The no-change fast path: the same inputs (salon.toml included, hence the same output
     folder), nothing scheduled has come due, the output untouched. Any doubt: None."""
@@ -174,7 +186,7 @@ def _up_to_date(
     if last is None:
         return None
     out = resolve_output(root, str(last.output), options.output)
-    if last.value != state.fingerprint(root, out, flags):
+    if last.value != fingerprint_of(out):
         return None
     if last.next_change is not None and now >= last.next_change:
         return None

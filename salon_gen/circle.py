@@ -31,6 +31,7 @@ from .state import CALENDAR_FILE, PRIVATE_DIR, StatePaths
 
 if TYPE_CHECKING:
     from .markdown import RenderedMarkdown
+    from .reminders import LinksOf
 
 
 def calendar_path(root: Path) -> Path:
@@ -333,13 +334,16 @@ def write_private_calendar(
     *,
     now: datetime,
     output: Path | None = None,
+    links_of: LinksOf | None = None,
 ) -> tuple[Path, int]:
     """Make and write `private/salon.ics`; its path and how many events it holds.
-    `output`: the site's output folder (default: output_dir of salon.toml)."""
-    from .reminders import private_calendar
+    `output`: the site's output folder (default: output_dir of salon.toml). `links_of`:
+    each note's links, when the caller keeps them between builds."""
+    from .reminders import links_of_note, private_calendar
 
+    zone = ZoneInfo(config.timezone)
     data, count = private_calendar(
-        config, people, contacts, notes, now=now, zone=ZoneInfo(config.timezone)
+        config, people, contacts, notes, now=now, zone=zone, links_of=links_of or links_of_note
     )
     if output is None:
         output = Path(config.output_dir)

@@ -111,6 +111,10 @@ class _Memory:
     reuse: assemble.Reuse = dataclasses.field(default_factory=assemble.Reuse)
     feeds: syndication.FeedMemo = dataclasses.field(default_factory=syndication.FeedMemo)
     links: linkcheck.Memo = dataclasses.field(default_factory=dict)
+    # the private calendar's: source -> (the HTML looked at, a share's link, the URLs)
+    calendar_links: dict[str, tuple[str, str | None, tuple[str, ...]]] = dataclasses.field(
+        default_factory=dict
+    )
 
 
 class Engine:
@@ -204,6 +208,7 @@ class Engine:
     def write_calendar(self, now: datetime) -> None:
         """Write the private calendar (`private/salon.ics`) of the salon as last built."""
         from . import circle
+        from .reminders import links_of_note
 
         mem = self._memory
         if mem is None:
@@ -212,9 +217,30 @@ class Engine:
         kept, contacts, _ = stages.private_side(parsed)
         notes = [p.value for p in parsed if isinstance(p.value, Note)]
         everyone = [person for person, _, _ in kept]
+        memo = mem.calendar_links
+        seen: dict[str, tuple[str, str | None, tuple[str, ...]]] = {}
+
+        def links_of(note: Note) -> tuple[str, ...]:
+            link = note.link.url if note.link is not None else None
+            kept = memo.get(note.source)
+            if kept is not None and kept[0] is note.html and kept[1] == link:
+                links = kept[2]
+            else:
+                links = links_of_note(note)
+            seen[note.source] = (note.html, link, links)
+            return links
+
         circle.write_private_calendar(
-            self.root, mem.config, everyone, contacts, notes, now=now, output=self.output
+            self.root,
+            mem.config,
+            everyone,
+            contacts,
+            notes,
+            now=now,
+            output=self.output,
+            links_of=links_of,
         )
+        mem.calendar_links = seen
 
     def _theme_changes(self, mem: _Memory) -> dict[str, ChangeKind]:
         """The project theme's files that appeared, went or changed since the last rebuild

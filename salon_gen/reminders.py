@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Literal
@@ -94,20 +94,11 @@ def _hosts_pattern(hosts: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(h) for h in hosts), re.IGNORECASE)
 
 
-def _may_link(note: Note, sites: Mapping[str, list[tuple[str, str]]]) -> bool:
-    """False when no link of `note` can be to a page of one of `sites`: none of their hosts
-    is anywhere in its HTML or its link (and no character reference could hide one). One
-    scan of the text, instead of parsing every link of every note."""
-    if not sites:
-        return False
-    if "&#" in note.html:
-        return True  # a host spelt with character references: let _links unescape it
-    named = _hosts_pattern(tuple(sorted(sites)))
-    link = note.link.url if note.link is not None else ""
-    return named.search(note.html) is not None or named.search(link) is not None
+LinksOf = Callable[[Note], tuple[str, ...]]
 
 
-def _links(note: Note) -> tuple[str, ...]:
+def links_of_note(note: Note) -> tuple[str, ...]:
+    """Every URL `note` links to: its HTML's hrefs and a share's link."""
     found = [html.unescape(m.group(2)) for m in _HREF.finditer(note.html)]
     if note.link is not None:
         found.append(note.link.url)
@@ -121,8 +112,10 @@ def last_interactions(
     *,
     today: date,
     zone: tzinfo,
+    links_of: LinksOf = links_of_note,
 ) -> dict[str, Interaction]:
-    """The latest interaction with each person (none: not in the result). Counted: a logged
+    """The latest interaction with each person (none: not in the result). `links_of`: a
+    note's links (a caller that keeps them between calls passes its memo). Counted: a logged
     check-in; a share whose `via:` is them; a note naming them in `people:`; a note or share
     linking a page of their `url`. Drafts, private notes and anything dated after `today` do
     not count: they have not reached them. On one day, a check-in wins over a note, then the
@@ -155,9 +148,7 @@ def last_interactions(
             if pid not in seen:
                 seen.add(pid)
                 offer(pid, Interaction(day=day, kind="note about them", source=note.source))
-        if not _may_link(note, sites):
-            continue
-        for pid in sorted(_linked_people(_links(note), sites) - seen):
+        for pid in sorted(_linked_people(links_of(note), sites) - seen):
             offer(pid, Interaction(day=day, kind="note linking them", source=note.source))
     return best
 
@@ -407,10 +398,13 @@ def private_calendar(
     *,
     now: datetime,
     zone: tzinfo,
+    links_of: LinksOf = links_of_note,
 ) -> tuple[bytes, int]:
     """`private/salon.ics` as of `now`, and how many events it holds."""
     today = now.astimezone(zone).date()
-    interactions = last_interactions(people, contacts, notes, today=today, zone=zone)
+    interactions = last_interactions(
+        people, contacts, notes, today=today, zone=zone, links_of=links_of
+    )
     due = checkins_due(people, contacts, interactions, today=today)
     host = urlsplit(config.base_url).hostname or "localhost"
     events = calendar_events(people, contacts, due, today=today, host=host)
