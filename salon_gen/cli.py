@@ -21,6 +21,7 @@ from .errors import BuildFailed, Diagnostic
 
 if TYPE_CHECKING:
     from .model import Config
+    from .search import Indexed
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -178,19 +179,29 @@ def build(
         raise SystemExit(128 + (stop.signum if isinstance(stop, Stopped) else 2)) from None
     finally:
         restore()
-    _report(result.warnings)
+    where = _display(result.output)
+    searched = _index_search(result.output, rebuilt=not result.up_to_date, label=where)
+    _report(result.warnings + searched.diagnostics)
     if result.fetched:
         click.echo(result.fetched)
     took = time.perf_counter() - started
-    where = _display(result.output)
     if result.up_to_date:
         click.echo(f"{where} is up to date ({result.files} files, {took:.2f} s)")
-        return
-    click.echo(
-        f"built {where} in {took:.2f} s: {result.pages} pages, {result.files} files "
-        f"({result.written} written, {result.unchanged} unchanged, "
-        f"{result.removed} removed)"
-    )
+    else:
+        click.echo(
+            f"built {where} in {took:.2f} s: {result.pages} pages, {result.files} files "
+            f"({result.written} written, {result.unchanged} unchanged, "
+            f"{result.removed} removed)"
+        )
+    if searched.summary():
+        click.echo(searched.summary())
+
+
+def _index_search(out: Path, *, rebuilt: bool, label: str) -> Indexed:
+    """The step after a successful build: the search index (search.py), when wanted."""
+    from .search import refresh_index
+
+    return refresh_index(out, rebuilt=rebuilt, label=label)
 
 
 @main.command(short_help="Only fetch the feeds that are due.")
