@@ -43,7 +43,8 @@ def run_tool(
     except (OSError, subprocess.SubprocessError) as e:
         raise refusal(f"{what} could not run: {e}") from None
     if done.returncode != 0:
-        said = " / ".join(done.stderr.strip().splitlines()[-3:])[:500]
+        lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+        said = " / ".join(lines[-3:])[:500]
         raise refusal(f"{what} failed (exit {done.returncode}): {said}")
     return done
 
@@ -66,6 +67,12 @@ def to_git(
         else str((root / Path(repository).expanduser()).resolve())
     )
     env = _git_env(config)
+    local = not ("://" in repository or _scp_like(repository))
+    if local and not _is_repository(git, Path(remote)):
+        raise refusal(
+            f"{repository} ({remote}) is not a git repository: nowhere to push {branch}",
+            "run `git init` there, or set [deploy] repository to a repository's path or URL",
+        )
     base = [git, "-c", "core.autocrlf=false", "-c", "core.bare=false", f"--git-dir={cache}"]
     if not (cache / "HEAD").exists():
         run_tool([git, "init", "--bare", "-q", str(cache)], "git init", env=env)
@@ -100,6 +107,19 @@ def to_git(
     commit = run_tool(made, "git commit-tree", env=env).stdout.strip()
     run_tool([*base, "push", "-q", "--", remote, f"{commit}:{ref}"], "git push", env=env)
     return True, f"deployed to {branch} in {repository}: commit {commit[:12]}"
+
+
+def _is_repository(git: str, path: Path) -> bool:
+    try:
+        done = subprocess.run(
+            [git, "-C", str(path), "rev-parse", "--git-dir"],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
 
 
 def _scp_like(text: str) -> bool:

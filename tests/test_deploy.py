@@ -361,3 +361,12 @@ def test_init_ci_github_writes_a_workflow_that_caches_the_feed_store(tmp_path: P
     assert (tmp_path / "s" / "salon.toml").read_bytes() == toml
     twice = runner.invoke(main, ["init", "--ci", "github", str(tmp_path / "s")])
     assert twice.exit_code == 1 and "never overwrites" in twice.output
+
+
+@needs_git
+def test_a_repository_that_is_not_one_is_named(salon: Path) -> None:
+    with pytest.raises(BuildFailed) as refused:
+        publish(salon, "git:gh-pages")  # the salon folder, which is no git repository
+    (problem,) = refused.value.diagnostics
+    assert "is not a git repository: nowhere to push gh-pages" in problem.message
+    assert not (salon / ".salon" / "deploy.git").exists()
