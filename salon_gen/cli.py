@@ -222,8 +222,14 @@ def _index_search(out: Path, *, rebuilt: bool, label: str) -> Indexed:
     metavar="TARGET",
     help='Where to (default: [deploy] target): "folder:PATH", "rsync:HOST:PATH", "git:BRANCH".',
 )
+@click.option(
+    "--no-notify",
+    is_flag=True,
+    help="Skip the steps after a deploy (Webmentions, hub ping: not yet available), as when "
+    "the site only goes live later (CI staging it for GitHub Pages).",
+)
 @NOW_OPTION
-def deploy(source: Path, to: str | None, now_text: str | None) -> None:
+def deploy(source: Path, to: str | None, no_notify: bool, now_text: str | None) -> None:
     """Publish the site that `salon build` wrote: make a folder an exact copy of it, rsync
     it, or commit it to a git branch (GitHub Pages style) and push. Refused when the site
     was built with --drafts, or is not up to date with its files (the last build failed,
@@ -245,7 +251,11 @@ def deploy(source: Path, to: str | None, now_text: str | None) -> None:
         raise click.BadParameter(str(e), param_hint="--to" if to else "[deploy] target") from None
     try:
         report = run_deploy(
-            source, config, target, now=_now(now_text), after=after_deploy_steps(source, config)
+            source,
+            config,
+            target,
+            now=_now(now_text),
+            after=() if no_notify else after_deploy_steps(source, config),
         )
     except BuildFailed as failed:
         _fail("salon deploy", failed)

@@ -347,7 +347,7 @@ def test_init_ci_github_writes_a_workflow_that_caches_the_feed_store(tmp_path: P
     assert cache["with"]["restore-keys"].strip() == "salon-feeds-"
     runs = [s["run"] for s in steps if "run" in s]
     assert runs.index("salon fetch") < runs.index("salon build --offline")
-    assert any(r.startswith("salon deploy") for r in runs)
+    assert "salon deploy --to folder:_site --no-notify" in runs
     upload = [s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact")]
     assert upload and upload[0]["with"]["path"] == "_site"
     assert flow["jobs"]["deploy"]["steps"][0]["uses"].startswith("actions/deploy-pages@")
