@@ -32,6 +32,8 @@ RESERVED = frozenset(
         "static",
         "reading",
         "interests",
+        "search",
+        "pagefind",  # the search index (search.py)
         "feed.xml",
         "rss.xml",
         "feed.json",

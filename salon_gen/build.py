@@ -153,6 +153,16 @@ def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) 
     )
 
 
+def up_to_date(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) -> bool:
+    """Whether the output is what a build now would write: the last successful build was of
+    the current inputs, nothing scheduled has come due since, the output is untouched. What
+    `salon deploy` requires; it fetches nothing."""
+    paths = state.StatePaths(root=root)
+    flags = f"drafts={options.drafts}"
+    quick = _up_to_date(root, now, options, paths, lambda out: state.fingerprint(root, out, flags))
+    return quick is not None
+
+
 def _drafts_warning(root: Path, out: Path) -> tuple[Diagnostic, ...]:
     """Said on every --drafts build, the no-change one too: the site must not go live. The
     manifest records it (write.built_with_drafts), for a deploy to refuse such a site."""

@@ -21,6 +21,7 @@ from .errors import BuildFailed, Diagnostic
 
 if TYPE_CHECKING:
     from .model import Config
+    from .search import Indexed
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -88,18 +89,28 @@ def _fail(prefix: str, failed: BuildFailed) -> NoReturn:
 
 @main.command(short_help="Create a new salon in a folder.")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def init(directory: Path) -> None:
+@click.option(
+    "--ci",
+    type=click.Choice(["github"]),
+    help="Also write a workflow that fetches, builds and deploys hourly (GitHub Actions: "
+    ".github/workflows/salon.yml); in an existing salon, only that.",
+)
+def init(directory: Path, ci: str | None) -> None:
     """Create a new salon in DIRECTORY (made if missing): salon.toml, an example note,
     share, person and page, and a .gitignore for site/, .salon/ and private/."""
     from .scaffold import ScaffoldError, init_salon
 
+    existing = (directory / "salon.toml").exists()
     try:
-        written = init_salon(directory)
+        written = init_salon(directory, ci=ci)
     except ScaffoldError as e:
         click.echo(f"salon init: error: {e}", err=True)
         raise SystemExit(1) from None
     for path in written:
         click.echo(f"  created {path}")
+    if ci is not None and existing:
+        click.echo("Commit it and push; see the comments at its top for the first run.")
+        return
     click.echo(
         f"\nA new salon is ready in {directory}. Next:\n"
         f"  cd {directory}\n  edit salon.toml (title, base_url, author)\n"
@@ -179,19 +190,83 @@ def build(
         raise SystemExit(128 + (stop.signum if isinstance(stop, Stopped) else 2)) from None
     finally:
         restore()
-    _report(result.warnings)
+    where = _display(result.output)
+    searched = _index_search(result.output, rebuilt=not result.up_to_date, label=where)
+    _report(result.warnings + searched.diagnostics)
     if result.fetched:
         click.echo(result.fetched)
     took = time.perf_counter() - started
-    where = _display(result.output)
     if result.up_to_date:
         click.echo(f"{where} is up to date ({result.files} files, {took:.2f} s)")
-        return
-    click.echo(
-        f"built {where} in {took:.2f} s: {result.pages} pages, {result.files} files "
-        f"({result.written} written, {result.unchanged} unchanged, "
-        f"{result.removed} removed)"
-    )
+    else:
+        click.echo(
+            f"built {where} in {took:.2f} s: {result.pages} pages, {result.files} files "
+            f"({result.written} written, {result.unchanged} unchanged, "
+            f"{result.removed} removed)"
+        )
+    if searched.summary():
+        click.echo(searched.summary())
+
+
+def _index_search(out: Path, *, rebuilt: bool, label: str) -> Indexed:
+    """The step after a successful build: the search index (search.py), when wanted."""
+    from .search import refresh_index
+
+    return refresh_index(out, rebuilt=rebuilt, label=label)
+
+
+@main.command(short_help="Publish the built site: a folder, rsync or a git branch.")
+@SOURCE_OPTION
+@click.option(
+    "--to",
+    "to",
+    metavar="TARGET",
+    help='Where to (default: [deploy] target): "folder:PATH", "rsync:HOST:PATH", "git:BRANCH".',
+)
+@click.option(
+    "--no-notify",
+    is_flag=True,
+    help="Skip the steps after a deploy (Webmentions, hub ping: not yet available), as when "
+    "the site only goes live later (CI staging it for GitHub Pages).",
+)
+@NOW_OPTION
+def deploy(source: Path, to: str | None, no_notify: bool, now_text: str | None) -> None:
+    """Publish the site that `salon build` wrote: make a folder an exact copy of it, rsync
+    it, or commit it to a git branch (GitHub Pages style) and push. Refused when the site
+    was built with --drafts, or is not up to date with its files (the last build failed,
+    or something changed since): run `salon build` first. Then runs the steps that follow
+    a publish (deploy.after_deploy_steps)."""
+    from .deploy import after_deploy_steps, parse_target, search_warnings
+    from .deploy import deploy as run_deploy
+
+    config = _config_or_fail(source, "salon deploy")
+    text = to or config.deploy.target
+    if text is None:
+        raise click.UsageError(
+            'no target: add [deploy] target = "folder:/srv/www" (or rsync:, git:) to '
+            "salon.toml, or give --to"
+        )
+    try:
+        target = parse_target(text)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--to" if to else "[deploy] target") from None
+    try:
+        report = run_deploy(
+            source,
+            config,
+            target,
+            now=_now(now_text),
+            after=() if no_notify else after_deploy_steps(source, config),
+        )
+    except BuildFailed as failed:
+        _fail("salon deploy", failed)
+    site = report.deployed.site
+    _report(search_warnings(site, _display(site)))
+    click.echo(report.deployed.summary)
+    for step in report.steps:
+        _report(step.diagnostics)
+        for line in step.lines:
+            click.echo(line)
 
 
 @main.command(short_help="Only fetch the feeds that are due.")

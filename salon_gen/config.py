@@ -28,6 +28,7 @@ from salon_gen.errors import Diagnostic, did_you_mean, sort_key
 from salon_gen.model import (
     Author,
     Config,
+    DeployOptions,
     FeedOptions,
     FetchOptions,
     InterestOptions,
@@ -245,6 +246,27 @@ def _avatar(value: str) -> Problem | None:
     return Problem(message=f"expected a site path or http(s) URL, got {_show(value)}", hint=hint)
 
 
+_TARGET = re.compile(r"(folder|rsync|git):(.+)", re.DOTALL)
+
+
+def deploy_target_problem(value: str) -> Problem | None:
+    """What is wrong with a deploy target (`[deploy] target`, `salon deploy --to`)."""
+    hint = 'write "folder:/srv/www", "rsync:me@host:/var/www/salon/" or "git:gh-pages"'
+    found = _TARGET.fullmatch(value)
+    if found is None:
+        return Problem(message=f"expected KIND:WHERE, got {_show(value)}", hint=hint)
+    kind, where = found.groups()
+    if where.startswith("-") or any(c in where for c in "\0\n\r"):
+        return Problem(message=f"{_show(value)} is not a place to deploy to", hint=hint)
+    if kind == "rsync" and ":" not in where and not where.startswith("/"):
+        return Problem(
+            message=f"expected HOST:PATH or an absolute path, got {_show(where)}", hint=hint
+        )
+    if kind == "git" and (not re.fullmatch(r"[A-Za-z0-9._/-]+", where) or ".." in where):
+        return Problem(message=f"{_show(where)} is not a branch name", hint='e.g. "gh-pages"')
+    return None
+
+
 def _between(low: int, high: int) -> Check:
     def check(value: int) -> Problem | None:
         ok = low <= value <= high
@@ -355,6 +377,7 @@ SCHEMA = Table(
         ),
         Key(name="theme", kind=STRING, check=_theme, example='"mytheme"'),
         Key(name="output_dir", kind=STRING, check=_output_dir, example='"site"'),
+        Key(name="search", kind=BOOLEAN, example="true"),
         Table(
             name="author",
             make=Author,
@@ -398,6 +421,19 @@ SCHEMA = Table(
             name="reading",
             make=ReadingOptions,
             entries=(Key(name="per_page", kind=INTEGER, check=_between(5, 500), example="50"),),
+        ),
+        Table(
+            name="deploy",
+            make=DeployOptions,
+            entries=(
+                Key(
+                    name="target",
+                    kind=STRING,
+                    check=deploy_target_problem,
+                    example='"git:gh-pages"',
+                ),
+                Key(name="repository", kind=STRING, check=_non_empty, example='"."'),
+            ),
         ),
         Table(
             name="interests",

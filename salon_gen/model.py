@@ -57,6 +57,14 @@ class ReadingOptions:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DeployOptions:
+    # where `salon deploy` puts the site: "folder:PATH", "rsync:[USER@]HOST:PATH" or
+    # "git:BRANCH" (see deploy.py); None: only `salon deploy --to` says
+    target: str | None = None
+    repository: str = "."  # for git: the repository to push the branch to (path or URL)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class InterestOptions:
     # slug of a spelling -> slug of its interest ("ml" -> "machine-learning"); see interests.py
     aliases: Mapping[str, str] = field(default_factory=_empty)
@@ -77,6 +85,8 @@ class Config:
     fetch: FetchOptions = field(default_factory=FetchOptions)
     reading: ReadingOptions = field(default_factory=ReadingOptions)
     interests: InterestOptions = field(default_factory=InterestOptions)
+    search: bool = True  # a /search/ page and a Pagefind index written after the build
+    deploy: DeployOptions = field(default_factory=DeployOptions)
 
     @property
     def base_path(self) -> str:

@@ -325,6 +325,15 @@ def plan_pages(site: Site) -> tuple[PageJob, ...]:
                 variables={"days": reading.days, "pager": reading.pager},
             )
         )
+    if cfg.search:  # the index itself is written after the build (search.py)
+        jobs.append(
+            PageJob(
+                path="search/",
+                template="search.html",
+                meta=make("search/", "search", "Search", f"Search {cfg.title}."),
+                variables={},
+            )
+        )
     jobs.append(
         PageJob(
             path="404.html",

@@ -1,7 +1,9 @@
 """`salon init`: a new salon folder from the scaffold shipped inside the package.
 
-Owns copying `salon_gen/scaffold/` into a folder. Never overwrites: a folder that already
-holds a salon (or any of the files it would write) is refused.
+Owns copying `salon_gen/scaffold/` into a folder, and writing a CI workflow from
+`salon_gen/ci/` (`--ci github`: .github/workflows/salon.yml), into a new salon or an
+existing one. Never overwrites: a folder that already holds a salon (or any of the files it
+would write) is refused.
 """
 
 from __future__ import annotations
@@ -9,7 +11,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from . import __version__
+
 SCAFFOLD = Path(__file__).parent / "scaffold"
+CI = Path(__file__).parent / "ci"
+WORKFLOWS = {"github": ("github.yml", ".github/workflows/salon.yml")}
 # Files in the package that must be renamed on copy (a packaged ".gitignore" would be
 # ignored by the tools that build the package).
 _RENAMES = {"gitignore": ".gitignore"}
@@ -28,8 +34,12 @@ def plan(target: Path) -> list[tuple[Path, Path]]:
     return pairs
 
 
-def init_salon(target: Path) -> list[Path]:
-    """Copy the scaffold into `target` (created if needed); return the files written."""
+def init_salon(target: Path, *, ci: str | None = None) -> list[Path]:
+    """Copy the scaffold into `target` (created if needed); return the files written.
+    With `ci` (a key of WORKFLOWS), also write that CI's workflow; into a folder that
+    already holds a salon, only the workflow."""
+    if ci is not None and (target / "salon.toml").exists():
+        return [write_workflow(target, ci)]
     if (target / "salon.toml").exists():
         raise ScaffoldError(f"{target} already has a salon.toml")
     pairs = plan(target)
@@ -40,4 +50,17 @@ def init_salon(target: Path) -> list[Path]:
         dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, dst)
     (target / "content" / "static").mkdir(parents=True, exist_ok=True)
-    return [dst for _, dst in pairs]
+    written = [dst for _, dst in pairs]
+    return [*written, write_workflow(target, ci)] if ci is not None else written
+
+
+def write_workflow(target: Path, ci: str) -> Path:
+    """Write the workflow that fetches, builds and deploys the salon on a schedule."""
+    name, dest = WORKFLOWS[ci]
+    path = target / dest
+    if path.exists():
+        raise ScaffoldError(f"{path} already exists; salon init never overwrites files")
+    text = (CI / name).read_text(encoding="utf-8").replace("@SALON_VERSION@", __version__)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -31,6 +31,7 @@ from typing import Any
 
 import pytest
 
+from salon_gen import search
 from salon_gen.build import BuildOptions, build
 
 from . import sample_salon
@@ -124,6 +125,7 @@ EVERY_SITE = (
     Visit("person", ("person",), richest),
     Visit("reading", ("reading",), shortest_path),
     Visit("page", ("page",), matching(r"^about/$")),
+    Visit("search", ("search",), shortest_path),
     Visit("404", ("404",), lambda pages: MISSING),
 )
 LARGER_ONLY = (
@@ -204,6 +206,8 @@ def built(name: str, root: Path) -> Path:
         sample_salon.write(root, NOW)
     result = build(root, now=NOW, options=BuildOptions(jobs=1, offline=True))
     assert result.warnings == ()
+    indexed = search.index_site(result.output, label="site/")  # as `salon build` does after
+    assert indexed.diagnostics == ()
     return result.output
 
 
@@ -276,8 +280,9 @@ WATCH_FOCUS = """() => {
     const shadow = s.boxShadow !== 'none' ? s.boxShadow : '';
     return [outline, shadow].filter(Boolean).join(' + ');
   };
+  // a radio group is one stop for Tab (its checked radio); arrow keys move inside it
   const expected = [...document.querySelectorAll(selector)].filter(el =>
-    !el.matches(':disabled') && el.getClientRects().length > 0
+    !el.matches(':disabled, input[type=radio]:not(:checked)') && el.getClientRects().length > 0
     && getComputedStyle(el).visibility !== 'hidden');
   expected.forEach((el, i) => { el.dataset.focusIndex = i; el.dataset.ringBefore = ring(el); });
   window.__focused = [];
@@ -407,3 +412,100 @@ def test_every_page_kind_of_the_theme_is_visited(served: dict[str, Served]) -> N
     for site, visits in VISITS.items():
         covered = {kind for visit in visits for kind in visit.kinds}
         assert set(served[site].kinds) <= covered, site
+
+
+# --- the search page -----------------------------------------------------------------------
+
+
+def _results(page: Page) -> list[tuple[str, str]]:
+    page.wait_for_function(
+        "() => /results? for/.test(document.getElementById('search-status').textContent)"
+    )
+    links = page.locator("#search-results .entry-title a")
+    return [
+        (links.nth(i).inner_text(), links.nth(i).get_attribute("href") or "")
+        for i in range(links.count())
+    ]
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_search_finds_a_note_and_a_friends_entry_by_keyboard(
+    scheme: str,
+    served: dict[str, Served],
+    contexts: Callable[[int, str], BrowserContext],
+    screenshots: Path,
+) -> None:
+    """The larger salon, whose reading river comes from the feed store: search its notes,
+    then (arrow keys in the "Search in" group) its friends' entries, with the keyboard only;
+    each source finds only its own, the result leads to the entry, and axe is satisfied
+    with the results shown."""
+    salon = served["larger"]
+    page = contexts(1280, scheme).new_page()
+    try:
+        seen = watch(page, salon.url + "search/", 200)
+        page.goto(salon.url + "search/", wait_until="load")
+        page.keyboard.press("Tab")  # the skip link, then the navigation, then the form
+        for _ in range(20):
+            if page.evaluate("() => document.activeElement.id") == "search-q":
+                break
+            page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.id") == "search-q"
+        page.keyboard.type("long table number 12")
+        page.keyboard.press("Enter")
+        mine = _results(page)
+        assert any(
+            "long table, number 12" in title and "/notes/" in href for title, href in mine
+        ), mine
+        assert not any("/reading/" in href for _, href in mine)
+
+        page.keyboard.press("Tab")  # the button
+        page.keyboard.press("Tab")  # the checked radio of "Search in"
+        assert page.evaluate("() => document.activeElement.value") == "mine"
+        page.keyboard.press("ArrowDown")  # selects "friends" and searches again
+        page.wait_for_function("() => /friends/.test(location.search)")
+        page.locator("#search-q").fill("dispatch")
+        page.locator("#search-q").press("Enter")
+        friends = _results(page)
+        assert friends, "no friend's entry found"
+        assert all("/reading/" in href and "#day-" in href for _, href in friends), friends
+        assert any("A dispatch from" in title for title, _ in friends), friends
+        page.locator("#search-q").fill("long table number 12")
+        page.locator("#search-q").press("Enter")
+        assert not any("/notes/" in href for _, href in _results(page))
+
+        page.locator("#search-q").fill("dispatch")
+        page.locator("#search-q").press("Enter")
+        first_title, first_href = _results(page)[0]
+        page.screenshot(path=screenshots / f"larger-search-results-{scheme}.png", full_page=True)
+        results = page.evaluate(AXE_RUN)
+        serious = [v["id"] for v in results["violations"] if v["impact"] in SERIOUS]
+        assert serious == [], "axe-core: serious or critical violations"
+        page.locator("#search-results .entry-title a").first.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/reading/**")
+        anchor = first_href.split("#", 1)[1]
+        assert page.locator(f"[id='{anchor}']").inner_text().strip() == first_title.strip()
+        assert seen.console == [] and seen.requests == []
+    finally:
+        page.close()
+
+
+def test_search_page_says_when_there_is_no_index(
+    tmp_path: Path, contexts: Callable[[int, str], BrowserContext]
+) -> None:
+    """Built but not indexed (Pagefind missing or failed): the page says search is
+    unavailable rather than failing silently."""
+    root = tmp_path / "salon"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copy(REPO / "salon.toml", root / "salon.toml")
+    site = build(root, now=NOW, options=BuildOptions(jobs=1, offline=True)).output
+    assert not (site / "pagefind").exists()
+    with serving(site) as url:
+        page = contexts(1280, "light").new_page()
+        try:
+            page.goto(url + "search/?q=letters", wait_until="load")
+            page.wait_for_function(
+                "() => /not available/.test(document.getElementById('search-status').textContent)"
+            )
+        finally:
+            page.close()
