@@ -48,6 +48,7 @@ class BuildResult:
     rendered: int = 0  # Markdown bodies rendered (not taken from the cache)
     warnings: tuple[Diagnostic, ...] = ()
     fetched: str | None = None  # one line about the feeds fetched first (None when offline)
+    pages_changed: tuple[str, ...] = ()  # pages written or removed (site-relative paths)
 
 
 def load_config(root: Path) -> tuple[Config | None, tuple[Diagnostic, ...]]:
@@ -146,6 +147,7 @@ def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) 
         unchanged=report.files - report.written,
         removed=report.removed,
         rendered=report.bodies,
+        pages_changed=report.pages_changed,
         warnings=fetched[1]
         + report.warnings
         + (_drafts_warning(root, out) if options.drafts else ()),

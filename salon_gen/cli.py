@@ -20,6 +20,7 @@ from . import __version__
 from .errors import BuildFailed, Diagnostic
 
 if TYPE_CHECKING:
+    from .build import BuildResult
     from .model import Config
     from .search import Indexed
 
@@ -191,7 +192,7 @@ def build(
     finally:
         restore()
     where = _display(result.output)
-    searched = _index_search(result.output, rebuilt=not result.up_to_date, label=where)
+    searched = _index_search(result.output, result, label=where)
     _report(result.warnings + searched.diagnostics)
     if result.fetched:
         click.echo(result.fetched)
@@ -208,10 +209,12 @@ def build(
         click.echo(searched.summary())
 
 
-def _index_search(out: Path, *, rebuilt: bool, label: str) -> Indexed:
-    """The step after a successful build: the search index (search.py), when wanted."""
-    from .search import refresh_index
+def _index_search(out: Path, result: BuildResult, *, label: str) -> Indexed:
+    """The step after a successful build: the search index (search.py), when wanted and a
+    page it holds changed (a full build replaces the folder, the old index with it)."""
+    from .search import indexes_any, refresh_index
 
+    rebuilt = not result.up_to_date and indexes_any(result.pages_changed)
     return refresh_index(out, rebuilt=rebuilt, label=label)
 
 

@@ -70,6 +70,7 @@ class RebuildReport:
     files: int = 0  # files the output folder holds now
     bodies: int = 0  # Markdown bodies rendered (not taken from the cache or the memory)
     next_change: datetime | None = None  # when a scheduled item comes due or expires
+    pages_changed: tuple[str, ...] = ()  # the pages written or removed, site-relative
 
     @property
     def unchanged(self) -> bool:
@@ -413,6 +414,8 @@ class Engine:
             files=report.files,
             bodies=bodies,
             next_change=assembled.next_change,
+            pages_changed=tuple(f.path for f in html)
+            + tuple(sorted(set(prev.pages) - {j.output for j in jobs_}) if prev else ()),
         )
 
     def _read(

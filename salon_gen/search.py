@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ SEARCH_PAGE = "search/index.html"  # written by the build when `search = true`
 ENTRY_FILE = "pagefind-entry.json"  # Pagefind writes it last: the mark of a whole index
 # Belt and braces to the templates' marks: Pagefind reads no page outside these folders.
 GLOB = "{notes,shares,reading}/**/*.html"
+_INDEXED = ("notes/", "shares/", "reading/")  # GLOB's folders
 TIMEOUT = 600.0  # seconds: a salon of 1,000 posts takes well under one
 _INSTALL = "pip install 'pagefind[bin]' (salon's dependency) or put pagefind on PATH"
 
@@ -59,6 +61,12 @@ def find_pagefind() -> str | None:
 def wanted(out_dir: Path) -> bool:
     """Whether the site has a search page, hence wants an index (`search = true`)."""
     return (out_dir / SEARCH_PAGE).is_file()
+
+
+def indexes_any(paths: Iterable[str]) -> bool:
+    """Whether any of these site-relative paths (written or removed) is a page the index
+    holds: an incremental build that changed none of them keeps the index it has."""
+    return any(p.startswith(_INDEXED) and p.endswith(".html") for p in paths)
 
 
 def present(out_dir: Path) -> bool:

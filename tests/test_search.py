@@ -176,3 +176,31 @@ def test_salon_build_warns_and_succeeds_without_pagefind(tmp_path: Path) -> None
     assert "site/: warning: search: Pagefind is not installed" in done.stderr
     assert done.stdout.startswith("built site/")
     assert (root / "site" / "search" / "index.html").exists()
+
+
+@needs_pagefind
+def test_an_incremental_build_indexes_again_only_when_an_indexed_page_changed(
+    make_salon: Callable[..., Path],
+) -> None:
+    """`salon build` rewrites changed pages in place: the index stays unless one of the
+    pages it holds was written or removed (then it is made again, with the new words)."""
+    root = make_salon(FILES)
+
+    def salon_build() -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "salon_gen.cli", "build", "--offline", "-s", str(root)],
+            env={**os.environ, "SOURCE_DATE_EPOCH": "1795348800"},
+            capture_output=True, text=True, timeout=300, check=True,
+        )  # fmt: skip
+        return done.stdout
+
+    assert "search: indexed" in salon_build()
+    entry = root / "site/pagefind/pagefind-entry.json"
+    first = entry.stat().st_mtime_ns
+    (root / "content/pages/about.md").write_text("---\ntitle: About\n---\nOther words.\n")
+    out = salon_build()
+    assert "search: indexed" not in out and entry.stat().st_mtime_ns == first, out
+    note = root / "content/notes/2026-03-01-kiln.md"
+    note.write_text(note.read_text().replace("slowly", "patiently, with celadon"))
+    assert "search: indexed" in salon_build()
+    assert any("celadon" in str(f) for f in indexed_pages(root / "site").values())
