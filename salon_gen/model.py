@@ -73,6 +73,7 @@ class Config:
     identities: tuple[str, ...] = ()  # rel=me URLs
     theme: str | None = None  # name of a folder under themes/
     output_dir: str = "site"
+    hub: str | None = None  # a WebSub hub the feeds advertise and `salon ping` notifies
     feeds: FeedOptions = field(default_factory=FeedOptions)
     fetch: FetchOptions = field(default_factory=FetchOptions)
     reading: ReadingOptions = field(default_factory=ReadingOptions)
@@ -316,6 +317,7 @@ class FetchResult:
     etag: str | None = None
     last_modified: str | None = None
     content_type: str | None = None
+    links: tuple[str, ...] = ()  # every Link header of the final answer, as sent
     retry_after: str | None = None  # raw header: seconds or an HTTP date
     cache_control: str | None = None
     error: str | None = None  # what went wrong, for a person to read
