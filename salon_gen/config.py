@@ -355,6 +355,7 @@ SCHEMA = Table(
         ),
         Key(name="theme", kind=STRING, check=_theme, example='"mytheme"'),
         Key(name="output_dir", kind=STRING, check=_output_dir, example='"site"'),
+        Key(name="hub", kind=STRING, check=_http_url, example='"https://hub.example.org/"'),
         Table(
             name="author",
             make=Author,
