@@ -742,8 +742,13 @@ def calendar(source: Path, now_text: str | None) -> None:
 @main.command(short_help="Send the Webmentions your published notes owe.")
 @SOURCE_OPTION
 @click.option("--dry-run", is_flag=True, help="Only list what would be sent.")
+@click.option(
+    "--receive",
+    is_flag=True,
+    help="Instead, fetch the mentions received from [webmention] api into .salon/.",
+)
 @NOW_OPTION
-def mention(source: Path, dry_run: bool, now_text: str | None) -> None:
+def mention(source: Path, dry_run: bool, receive: bool, now_text: str | None) -> None:
     """Tell the sites your published notes and shares link to that you linked to them
     (W3C Webmention). Each link is sent once; again when the note changes, and once more
     when it is deleted (the receiver then finds its page gone). Run it after publishing:
@@ -751,6 +756,9 @@ def mention(source: Path, dry_run: bool, now_text: str | None) -> None:
     .salon/webmentions.json."""
     from .mention import send_mentions
 
+    if receive:
+        _receive(source)
+        return
     try:
         done = send_mentions(source, now=_now(now_text), dry_run=dry_run)
     except BuildFailed as failed:
@@ -763,6 +771,18 @@ def mention(source: Path, dry_run: bool, now_text: str | None) -> None:
         why = f": {sent.detail}" if sent.detail and sent.outcome != "sent" else ""
         click.echo(f"{sent.outcome} ({send.reason}): {send.source} -> {send.target}{where}{why}")
     click.echo(done.summary())
+
+
+def _receive(source: Path) -> None:
+    from .receive import fetch_received
+
+    try:
+        got = fetch_received(source)
+    except BuildFailed as failed:
+        _fail("salon mention --receive", failed)
+    for why in got.skipped:
+        click.echo(f"left out: {why}")
+    click.echo(f"{len(got.mentions)} mentions received, {len(got.skipped)} left out")
 
 
 @main.command(short_help="Tell the WebSub hub which feeds changed.")

@@ -63,6 +63,16 @@ class InterestOptions:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class WebmentionOptions:
+    """Receiving Webmentions through a service (webmention.io or alike): see received.py."""
+
+    endpoint: str | None = None  # advertised on every page with <link rel="webmention">
+    api: str | None = None  # the service's jf2 feed of mentions received
+    token_env: str = "WEBMENTION_TOKEN"  # the environment variable holding the API token
+    hidden: tuple[str, ...] = ()  # URLs of mentions the owner does not want shown
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
     title: str
     base_url: str  # absolute http(s) URL, always ending in "/"
@@ -78,6 +88,7 @@ class Config:
     fetch: FetchOptions = field(default_factory=FetchOptions)
     reading: ReadingOptions = field(default_factory=ReadingOptions)
     interests: InterestOptions = field(default_factory=InterestOptions)
+    webmention: WebmentionOptions = field(default_factory=WebmentionOptions)
 
     @property
     def base_path(self) -> str:
