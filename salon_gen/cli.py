@@ -229,7 +229,7 @@ def _index_search(out: Path, result: BuildResult, *, label: str) -> Indexed:
 @click.option(
     "--no-notify",
     is_flag=True,
-    help="Skip the steps after a deploy (Webmentions, hub ping: not yet available), as when "
+    help="Skip the steps after a deploy (Webmentions, the hub ping), as when "
     "the site only goes live later (CI staging it for GitHub Pages).",
 )
 @NOW_OPTION
@@ -253,13 +253,14 @@ def deploy(source: Path, to: str | None, no_notify: bool, now_text: str | None) 
         target = parse_target(text)
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--to" if to else "[deploy] target") from None
+    moment = _now(now_text)
     try:
         report = run_deploy(
             source,
             config,
             target,
-            now=_now(now_text),
-            after=() if no_notify else after_deploy_steps(source, config),
+            now=moment,
+            after=() if no_notify else after_deploy_steps(source, config, moment),
         )
     except BuildFailed as failed:
         _fail("salon deploy", failed)
@@ -815,6 +816,72 @@ def calendar(source: Path, now_text: str | None) -> None:
         _fail("salon calendar", failed)
     _report(c.warnings)
     click.echo(f"wrote {_shown(path, source)}: {count} event{'s' if count != 1 else ''}")
+
+
+@main.command(short_help="Send the Webmentions your published notes owe.")
+@SOURCE_OPTION
+@click.option("--dry-run", is_flag=True, help="Only list what would be sent.")
+@click.option(
+    "--receive",
+    is_flag=True,
+    help="Instead, fetch the mentions received from [webmention] api into .salon/.",
+)
+@NOW_OPTION
+def mention(source: Path, dry_run: bool, receive: bool, now_text: str | None) -> None:
+    """Tell the sites your published notes and shares link to that you linked to them
+    (W3C Webmention). Each link is sent once; again when the note changes, and once more
+    when it is deleted (the receiver then finds its page gone). Run it after publishing:
+    only notes whose pages are in the built site count. What was sent is kept in
+    .salon/webmentions.json."""
+    from .mention import send_mentions
+
+    if receive:
+        _receive(source)
+        return
+    try:
+        done = send_mentions(source, now=_now(now_text), dry_run=dry_run)
+    except BuildFailed as failed:
+        _fail("salon mention", failed)
+    for send, sent in done.results:
+        if dry_run:
+            click.echo(f"would send ({send.reason}): {send.source} -> {send.target}")
+            continue
+        where = f" via {sent.endpoint}" if sent.endpoint else ""
+        why = f": {sent.detail}" if sent.detail and sent.outcome != "sent" else ""
+        click.echo(f"{sent.outcome} ({send.reason}): {send.source} -> {send.target}{where}{why}")
+    click.echo(done.summary())
+
+
+def _receive(source: Path) -> None:
+    from .receive import fetch_received
+
+    try:
+        got = fetch_received(source)
+    except BuildFailed as failed:
+        _fail("salon mention --receive", failed)
+    for why in got.skipped:
+        click.echo(f"left out: {why}")
+    click.echo(f"{len(got.mentions)} mentions received, {len(got.skipped)} left out")
+
+
+@main.command(short_help="Tell the WebSub hub which feeds changed.")
+@SOURCE_OPTION
+def ping(source: Path) -> None:
+    """Announce to the WebSub hub named in salon.toml (hub = "https://...") every feed of
+    the built site that changed since the last ping, so readers subscribed through the hub
+    hear of a new note at once. The feeds' digests are kept in .salon/websub.json."""
+    from .websub import ping_hub
+
+    try:
+        done = ping_hub(source)
+    except BuildFailed as failed:
+        _fail("salon ping", failed)
+    for p in done.pings:
+        click.echo(
+            f"{'pinged' if p.error is None else 'failed'}: {p.feed}"
+            + (f": {p.error}" if p.error else "")
+        )
+    click.echo(done.summary())
 
 
 def _display(path: Path) -> str:

@@ -33,6 +33,7 @@ from salon_gen.model import (
     FetchOptions,
     InterestOptions,
     ReadingOptions,
+    WebmentionOptions,
 )
 from salon_gen.urls import interest_slug, is_http_url, slugify
 
@@ -226,6 +227,16 @@ def _output_dir(value: str) -> Problem | None:
     return None
 
 
+def _env_name(value: str) -> Problem | None:
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+        return None
+    # The token itself must never be written in salon.toml, which may be published.
+    return Problem(
+        message=f"expected the name of an environment variable, got {_show(value)}",
+        hint='put the token in the environment and name it here: token_env = "WEBMENTION_TOKEN"',
+    )
+
+
 def _email(value: str) -> Problem | None:
     if re.match(r"^[^@\s]+@[^@\s]+$", value) and not value.startswith("mailto:"):
         return None
@@ -378,6 +389,7 @@ SCHEMA = Table(
         Key(name="theme", kind=STRING, check=_theme, example='"mytheme"'),
         Key(name="output_dir", kind=STRING, check=_output_dir, example='"site"'),
         Key(name="search", kind=BOOLEAN, example="true"),
+        Key(name="hub", kind=STRING, check=_http_url, example='"https://hub.example.org/"'),
         Table(
             name="author",
             make=Author,
@@ -449,6 +461,26 @@ SCHEMA = Table(
                     item_hint=_alias_hint,
                     example='{ machine-learning = ["ml", "machine learning"] }',
                 ),
+            ),
+        ),
+        Table(
+            name="webmention",
+            make=WebmentionOptions,
+            entries=(
+                Key(
+                    name="endpoint",
+                    kind=STRING,
+                    check=_http_url,
+                    example='"https://webmention.io/example.org/webmention"',
+                ),
+                Key(
+                    name="api",
+                    kind=STRING,
+                    check=_http_url,
+                    example='"https://webmention.io/api/mentions.jf2"',
+                ),
+                Key(name="token_env", kind=STRING, check=_env_name, example='"WEBMENTION_TOKEN"'),
+                Key(name="hidden", kind=STRINGS, check=_http_url, example='["https://..."]'),
             ),
         ),
     ),

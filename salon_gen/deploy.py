@@ -66,11 +66,19 @@ class DeployReport:
     steps: tuple[StepReport, ...] = field(default_factory=tuple)
 
 
-def after_deploy_steps(root: Path, config: Config) -> tuple[AfterStep, ...]:
-    """The steps run after every successful deploy, in order. Issue 13 puts two here:
-    sending Webmentions for new and changed posts, then pinging the WebSub hub when a feed
-    changed. Neither exists yet, so nothing runs; each is a function of the Deployed."""
-    return ()
+def after_deploy_steps(root: Path, config: Config, now: datetime) -> tuple[AfterStep, ...]:
+    """The steps run after every successful deploy, in order: the Webmentions the published
+    site owes (new, changed and deleted notes: `mention.send_mentions`), then, when salon.toml
+    names a `hub`, the WebSub ping for the feeds that changed (`websub.ping_hub`)."""
+    from . import mention, websub
+
+    def mentions(done: Deployed) -> StepReport:
+        return StepReport(lines=(mention.send_mentions(root, now=now).summary(),))
+
+    def hub(done: Deployed) -> StepReport:
+        return StepReport(lines=(websub.ping_hub(root, output=done.site).summary(),))
+
+    return (mentions, hub) if config.hub else (mentions,)
 
 
 def parse_target(text: str) -> Target:

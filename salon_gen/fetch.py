@@ -24,7 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import TYPE_CHECKING
-from urllib.parse import SplitResult, quote, urldefrag, urljoin, urlsplit
+from urllib.parse import SplitResult, quote, urldefrag, urlencode, urljoin, urlsplit
 
 from . import HOMEPAGE, __version__
 from .model import FetchResult
@@ -69,6 +69,7 @@ class FetchRequest:
     url: str
     etag: str | None = None
     last_modified: str | None = None
+    accept: str = ACCEPT  # a Webmention sender asks for HTML pages instead of feeds
 
 
 class _Failure(Exception):
@@ -85,6 +86,39 @@ class _Expired(TimeoutError):
 def fetch_one(request: FetchRequest, limits: FetchLimits) -> FetchResult:
     """GET one feed within `limits`. Never raises: every failure is a `FetchResult`."""
     return _fetch(request, limits, _TLS())
+
+
+def post_form(url: str, fields: Sequence[tuple[str, str]], limits: FetchLimits) -> FetchResult:
+    """POST `fields` as application/x-www-form-urlencoded to `url` (its query string kept),
+    within `limits`. Redirects are not followed: a 3xx is the answer. Never raises; a
+    non-2xx status comes back with its `error`."""
+    deadline = time.monotonic() + limits.total_timeout
+    request = FetchRequest(url=url, accept="*/*")
+    body = urlencode(list(fields)).encode("ascii")
+    try:
+        if urlsplit(url).scheme.lower() not in _SCHEMES:
+            raise _Failure(f"not an http(s) URL: {url!r}")
+        conn, response = _open(url, request, limits, deadline, _TLS(), form=body)
+        try:
+            status = response.status
+            text = _read_body(response, limits)
+        finally:
+            response.close()
+            conn.close()
+    except _Failure as exc:
+        return FetchResult(url=url, final_url=url, status=None, error=str(exc))
+    except Exception as exc:  # never raises: the cause becomes the error text
+        return FetchResult(
+            url=url, final_url=url, status=None, error=_explain(exc, limits, deadline)
+        )
+    return FetchResult(
+        url=url,
+        final_url=url,
+        status=status,
+        body=text,
+        content_type=response.getheader("Content-Type"),
+        error=None if 200 <= status < 300 else _status_text(status),
+    )
 
 
 def fetch_many(
@@ -248,6 +282,7 @@ def _answer(
         etag=etag,
         last_modified=last_modified,
         content_type=response.getheader("Content-Type"),
+        links=tuple(response.headers.get_all("Link") or ()),
         retry_after=response.getheader("Retry-After"),
         cache_control=response.getheader("Cache-Control"),
         error=error,
@@ -267,9 +302,16 @@ def _status_text(status: int) -> str:
 
 
 def _open(
-    url: str, request: FetchRequest, limits: FetchLimits, deadline: float, tls: _TLS
+    url: str,
+    request: FetchRequest,
+    limits: FetchLimits,
+    deadline: float,
+    tls: _TLS,
+    *,
+    form: bytes | None = None,
 ) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
-    """Connect, send the GET and read the response head; the caller closes both."""
+    """Connect, send the GET (a form POST when `form` is given) and read the response head;
+    the caller closes both."""
     parts = urlsplit(url)
     host = parts.hostname
     if not host:
@@ -306,7 +348,12 @@ def _open(
                 f"the TLS certificate of {host} is not valid: {exc.verify_message}"
             ) from None
         _arm(conn.sock, deadline, limits.read_timeout)
-        conn.request("GET", _target(parts), headers=_headers(request, limits))
+        headers = _headers(request, limits)
+        if form is None:
+            conn.request("GET", _target(parts), headers=headers)
+        else:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            conn.request("POST", _target(parts), body=form, headers=headers)
         return conn, conn.getresponse()
     except BaseException:
         conn.close()
@@ -316,7 +363,7 @@ def _open(
 def _headers(request: FetchRequest, limits: FetchLimits) -> dict[str, str]:
     headers = {
         "User-Agent": limits.user_agent,
-        "Accept": ACCEPT,
+        "Accept": request.accept,
         "Accept-Encoding": ACCEPT_ENCODING,
         "Connection": "close",
     }
@@ -521,3 +568,9 @@ def _explain(exc: Exception, limits: FetchLimits, deadline: float) -> str:
     if isinstance(exc, OSError):
         return f"network error: {exc.strerror or exc}"
     return f"unexpected error: {type(exc).__name__}: {exc}"
+
+
+def is_private_url(url: str) -> bool:
+    """True for localhost and IP literals that are loopback, private, link-local or reserved
+    (the test a redirect from a public address must pass; senders apply it too)."""
+    return _is_private(url)

@@ -71,6 +71,16 @@ class InterestOptions:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class WebmentionOptions:
+    """Receiving Webmentions through a service (webmention.io or alike): see received.py."""
+
+    endpoint: str | None = None  # advertised on every page with <link rel="webmention">
+    api: str | None = None  # the service's jf2 feed of mentions received
+    token_env: str = "WEBMENTION_TOKEN"  # the environment variable holding the API token
+    hidden: tuple[str, ...] = ()  # URLs of mentions the owner does not want shown
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
     title: str
     base_url: str  # absolute http(s) URL, always ending in "/"
@@ -81,12 +91,14 @@ class Config:
     identities: tuple[str, ...] = ()  # rel=me URLs
     theme: str | None = None  # name of a folder under themes/
     output_dir: str = "site"
+    hub: str | None = None  # a WebSub hub the feeds advertise and `salon ping` notifies
     feeds: FeedOptions = field(default_factory=FeedOptions)
     fetch: FetchOptions = field(default_factory=FetchOptions)
     reading: ReadingOptions = field(default_factory=ReadingOptions)
     interests: InterestOptions = field(default_factory=InterestOptions)
     search: bool = True  # a /search/ page and a Pagefind index written after the build
     deploy: DeployOptions = field(default_factory=DeployOptions)
+    webmention: WebmentionOptions = field(default_factory=WebmentionOptions)
 
     @property
     def base_path(self) -> str:
@@ -326,6 +338,7 @@ class FetchResult:
     etag: str | None = None
     last_modified: str | None = None
     content_type: str | None = None
+    links: tuple[str, ...] = ()  # every Link header of the final answer, as sent
     retry_after: str | None = None  # raw header: seconds or an HTTP date
     cache_control: str | None = None
     error: str | None = None  # what went wrong, for a person to read

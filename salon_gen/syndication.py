@@ -197,6 +197,8 @@ def _atom(
     if subtitle:
         out.leaf("subtitle", subtitle, [("type", "text")])
     out.leaf("link", None, [("rel", "self"), ("type", "application/atom+xml"), ("href", self_url)])
+    if config.hub:  # WebSub §4: the hub and the topic (rel=self) side by side
+        out.leaf("link", None, [("rel", "hub"), ("href", config.hub)])
     out.leaf("link", None, [("rel", "alternate"), ("type", "text/html"), ("href", alternate)])
     # The feed's own URL as its id: see the module docstring.
     out.leaf("id", self_url)
@@ -265,6 +267,8 @@ def _rss(site: Site, notes: Sequence[Note], *, self_url: str) -> bytes:
     out.leaf(
         "atom:link", None, [("href", self_url), ("rel", "self"), ("type", "application/rss+xml")]
     )
+    if config.hub:  # WebSub §4, in RSS through the Atom namespace
+        out.leaf("atom:link", None, [("href", config.hub), ("rel", "hub")])
     if editor:
         out.leaf("managingEditor", editor)
     if notes:
@@ -314,6 +318,8 @@ def _json_feed(site: Site, notes: Sequence[Note], *, feed_url: str) -> bytes:
     }
     if config.description:
         feed["description"] = config.description
+    if config.hub:  # JSON Feed 1.1: hubs, for real-time notification
+        feed["hubs"] = [{"type": "WebSub", "url": config.hub}]
     feed["authors"] = [author]
     feed["language"] = config.language
     feed["items"] = [_json_item(site, note, author) for note in notes]
