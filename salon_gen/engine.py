@@ -35,6 +35,7 @@ from . import (
     assemble,
     linkcheck,
     livereload,
+    receive,
     record,
     render,
     rerender,
@@ -52,6 +53,7 @@ from .model import Note, Person
 if TYPE_CHECKING:
     from .bundles import Resource
     from .model import Config, FeedEntry, OutputFile, Site, StaticFile
+    from .received import Received
 
 # A file changed less than this before the last build read it may have changed again within
 # one tick of the file system's clock, keeping its stamp: such files are read again (and
@@ -325,7 +327,7 @@ class Engine:
         if has_errors(diags):
             raise BuildFailed(diags)
         site = assembled.site
-        jobs_ = render.plan_pages(site)
+        jobs_ = render.plan_pages(site, self._received(mem))
         prev = mem.built if mem.built and mem.built.people_files == people_files else None
         todo_pages = (
             list(jobs_)
@@ -466,6 +468,12 @@ class Engine:
             mem.entries = stored_entries(self.paths, public)
             mem.entries_key = key
         return mem.entries
+
+    def _received(self, mem: _Memory) -> tuple[Received, ...]:
+        """The Webmentions `salon mention --receive` stored, less those the owner hid since."""
+        hidden = set(mem.config.webmention.hidden)
+        stored = receive.load(self.paths.dir / receive.FILE)
+        return tuple(m for m in stored if m.source not in hidden)
 
     def _manifest(self) -> Path:
         return self.paths.manifest(self.output)

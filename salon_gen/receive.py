@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 from . import fetch, received, sources, state
 from .errors import BuildFailed, Diagnostic
 
-FILE = "received.json"
+FILE = state.RECEIVED_FILE
 LIMITS = fetch.FetchLimits(total_timeout=60.0, max_bytes=5 * 1024 * 1024)
 
 

@@ -24,6 +24,7 @@ from .depends import FrozenReads, Reads, watch
 from .errors import Diagnostic
 from .interests import canonical
 from .model import Config, Note, OutputFile, Page, Person, Site, StaticFile
+from .received import Received
 from .redirects import alias_output
 from .urls import absolute, domain_of, safe_output_path, site_path, slugify
 
@@ -165,9 +166,13 @@ def theme_statics(
     )
 
 
-def plan_pages(site: Site) -> tuple[PageJob, ...]:
-    """Every HTML page of the site, with its template and variables (docs/theme.md)."""
+def plan_pages(site: Site, received: Sequence[Received] = ()) -> tuple[PageJob, ...]:
+    """Every HTML page of the site, with its template and variables (docs/theme.md).
+    `received`: the Webmentions received, shown under the page each one targets."""
     cfg = site.config
+    responses: dict[str, list[Received]] = {}
+    for mention in received:
+        responses.setdefault(mention.target, []).append(mention)
     make = _MetaMaker(site)
     jobs: list[PageJob] = []
     notes = [n for n in site.notes if n.kind == "note"]
@@ -192,6 +197,7 @@ def plan_pages(site: Site) -> tuple[PageJob, ...]:
                 "note": note,
                 "newer": items[i - 1] if i > 0 else None,
                 "older": items[i + 1] if i + 1 < len(items) else None,
+                "responses": tuple(responses.get(absolute(cfg.base_url, note.url), ())),
             }
             if kind == "note":
                 variables["mentioned"] = tuple(people[p] for p in note.people if p in people)

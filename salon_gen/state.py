@@ -26,6 +26,7 @@ PRIVATE_DIR = "private"
 CALENDAR_FILE = "salon.ics"  # the private calendar, under PRIVATE_DIR
 FEEDS_FILE = "feeds.sqlite"
 FEEDS_VERSION_FILE = "feeds.version"
+RECEIVED_FILE = "received.json"  # written by receive.py
 _PACKAGE = Path(__file__).parent
 
 
@@ -114,6 +115,11 @@ def fingerprint(root: Path, output: Path, options: str) -> str:
         digest.update((store / FEEDS_VERSION_FILE).read_bytes())
     except OSError:
         digest.update(b"no version")
+    try:  # the Webmentions received (`salon mention --receive`): shown under notes
+        st = os.stat(store / RECEIVED_FILE)
+        digest.update(f"received\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    except OSError:
+        digest.update(b"none received")
     _stat_tree(digest, root / "content", "c:")
     _stat_tree(digest, root / "themes", "t:")
     _stat_tree(digest, _PACKAGE, "p:")  # salon's own code and default theme

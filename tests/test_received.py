@@ -181,3 +181,51 @@ def test_the_endpoint_is_advertised_only_when_configured(
                        name="plain")  # fmt: skip
     build(plain, now=NOW, options=BuildOptions(offline=True))
     assert 'rel="webmention"' not in (plain / "site/index.html").read_text()
+
+
+def test_the_mentions_received_are_shown_under_their_note_and_hidden_ones_are_not(
+    make_salon: Callable[..., Path], service: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import html5lib
+
+    note = "---\ntitle: Hello\ndate: 2026-11-01\n---\nHello there.\n"
+    root = make_salon({"content/notes/hello.md": note}, config=_config(service))
+    feed = _feed(
+        _child(
+            content={
+                "html": '<p>Lovely <b>note</b><script>alert(1)</script>'
+                '<a href="javascript:x()" onclick="y()">z</a></p>',
+                "text": "Lovely note",
+            }
+        ),
+        _child(**{"wm-property": "like-of", "url": "https://jo.example/likes/1",
+                  "author": {"type": "card", "name": "Jo <b>Lee</b>", "url": "https://jo.example/"}}),
+        _child(**{"wm-property": "repost-of", "url": "https://spam.example/r",
+                  "author": {"type": "card", "name": "Spammer"}}),
+    )  # fmt: skip
+    mentions, _ = parse_jf2(feed, BASE)
+    from salon_gen.receive import FILE, save
+
+    save(root / ".salon" / FILE, mentions)
+    build(root, now=NOW, options=BuildOptions(offline=True, jobs=1))
+    page = (root / "site/notes/hello/index.html").read_text(encoding="utf-8")
+    doc = html5lib.parse(page, namespaceHTMLElements=False)
+    [section] = [s for s in doc.iter("section") if "responses" in s.get("class", "")]
+    text = " ".join("".join(section.itertext()).split())
+    assert "Maya replied on 2026-11-20: Lovely note" in text
+    assert "Liked by Jo Lee" in text  # a name is plain text
+    assert [b.text for b in section.iter("b")] == ["note"]  # only the reply's own markup
+    assert "Reposted by Spammer" in text
+    assert not list(section.iter("script")) and "onclick" not in page and "javascript:" not in page
+    # the owner hides one: the next build (not "up to date") leaves it out
+    config = _config(service).replace(
+        "[webmention]\n", '[webmention]\nhidden = ["https://spam.example/r"]\n'
+    )
+    (root / "salon.toml").write_text(config, encoding="utf-8")
+    build(root, now=NOW, options=BuildOptions(offline=True, jobs=1))
+    page = (root / "site/notes/hello/index.html").read_text(encoding="utf-8")
+    assert "Spammer" not in page and "Maya" in page
+    # a new fetch stored nothing: the responses go, whatever the no-change fingerprint said
+    save(root / ".salon" / FILE, ())
+    build(root, now=NOW, options=BuildOptions(offline=True, jobs=1))
+    assert "Responses" not in (root / "site/notes/hello/index.html").read_text(encoding="utf-8")
