@@ -343,7 +343,7 @@ def test_init_ci_github_writes_a_workflow_that_caches_the_feed_store(tmp_path: P
     assert triggers["schedule"][0]["cron"].split()[1:] == ["*", "*", "*", "*"]  # hourly
     steps = flow["jobs"]["build"]["steps"]
     (cache,) = [s for s in steps if s.get("uses", "").startswith("actions/cache@")]
-    assert cache["with"]["path"] == ".salon/feeds.sqlite"
+    assert ".salon/feeds.sqlite" in cache["with"]["path"].split()
     assert "${{ github.run_id }}" in cache["with"]["key"]  # saved anew every run
     assert cache["with"]["restore-keys"].strip() == "salon-feeds-"
     runs = [s["run"] for s in steps if "run" in s]
@@ -352,6 +352,13 @@ def test_init_ci_github_writes_a_workflow_that_caches_the_feed_store(tmp_path: P
     upload = [s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact")]
     assert upload and upload[0]["with"]["path"] == "_site"
     assert flow["jobs"]["deploy"]["steps"][0]["uses"].startswith("actions/deploy-pages@")
+    # once live: mentions and the hub, with the sent record in the same cache
+    notify = flow["jobs"]["notify"]
+    assert notify["needs"] == "deploy"
+    notify_runs = [s["run"] for s in notify["steps"] if "run" in s]
+    assert notify_runs.index("salon build --offline") < notify_runs.index("salon mention")
+    (kept,) = [s for s in notify["steps"] if s.get("uses", "").startswith("actions/cache@")]
+    assert ".salon/webmentions.json" in kept["with"]["path"].split()
     assert "@SALON_VERSION@" not in path.read_text(encoding="utf-8")
 
     # into an existing salon: only the workflow, and never over one that is there
