@@ -674,7 +674,8 @@ def test_stop_joins_every_thread_and_removes_the_preview(tmp_path: Path) -> None
     assert not temp.exists()
     assert not (root / "site").exists()
     left = sorted(p.name for p in (root / ".salon").iterdir())
-    assert left == ["render-cache.sqlite"]  # no manifest or fingerprint for a folder now gone
+    # no manifest or fingerprint for a folder now gone; the lock file stays (lock.py)
+    assert left == ["lock", "render-cache.sqlite"]
     preview.stop()  # again: harmless
     events.close()
     idle.close()
