@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,7 +175,15 @@ def _save_manifest(
 
 def _check_sources(statics: Sequence[StaticFile], within: Path | None) -> None:
     """ValueError for the first static file whose real path (symlinks followed, as
-    `shutil.copy2` follows them) is outside `within` and the package."""
+    `shutil.copy2` follows them) is outside `within` and the package, or is no regular
+    file (a FIFO would hang the copy, a device fill the disk: `sources` reports them)."""
+    for s in statics:
+        try:
+            regular = stat.S_ISREG(os.stat(s.source).st_mode)
+        except OSError:
+            regular = True  # gone since it was listed: the copy says so
+        if not regular:
+            raise ValueError(f"refusing to copy what is not a regular file: {s.source!r}")
     if within is None:
         return
     allowed = tuple(r.rstrip(os.sep) + os.sep for r in (os.path.realpath(within), _PACKAGE))
