@@ -130,6 +130,11 @@ def init(directory: Path) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Where to write the site (default: output_dir in salon.toml, 'site').",
 )
+@click.option(
+    "--output-overwrite",
+    is_flag=True,
+    help="Let --output replace a non-empty folder salon did not build, deleting its files.",
+)
 @click.option("--drafts", is_flag=True, help="Include drafts and future-dated items.")
 @click.option(
     "--offline", is_flag=True, help="Fetch nothing; use only what is stored under .salon/."
@@ -144,6 +149,7 @@ def init(directory: Path) -> None:
 def build(
     source: Path,
     output: Path | None,
+    output_overwrite: bool,
     drafts: bool,
     offline: bool,
     force: bool,
@@ -178,6 +184,7 @@ def build(
                     output=output.resolve() if output else None,  # relative to where you are
                     jobs=jobs,
                     force=force,
+                    overwrite=output_overwrite,
                 ),
             )
     except BuildFailed as failed:
