@@ -354,6 +354,9 @@ def import_(
     follow); a Jekyll, Hugo or Pelican site folder or a WordPress export (posts become
     notes, pages pages, old URLs aliases); or a bookmark export (Netscape HTML, Pinboard
     JSON: bookmarks become shares). Never replaces a file; reports what it could not convert."""
+    if dry_run:  # writes nothing, so takes no lock (and makes no .salon/lock)
+        _import(source, file_or_dir, dry_run, feed, now_text)
+        return
     with _writing(source, "salon import"):
         _import(source, file_or_dir, dry_run, feed, now_text)
 
