@@ -10,6 +10,7 @@ carries them all and the output is left as it was. Must not print: the CLI repor
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -34,6 +35,7 @@ class BuildOptions:
     output: Path | None = None  # default: the config's output_dir, relative to the salon
     jobs: int | None = None  # worker processes for rendering; None = one per core
     force: bool = False  # fetch every feed now, ignoring the schedule (validators still sent)
+    overwrite: bool = False  # --output may replace a non-empty folder salon did not build
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,6 +93,29 @@ def check_output(root: Path, out: Path) -> None:
         )
 
 
+def check_foreign_output(out: Path, manifest: Path) -> None:
+    """Refuse to replace a non-empty --output folder that salon has not built: replacing it
+    whole would delete files salon never made."""
+    try:
+        with os.scandir(out) as entries:
+            empty = next(entries, None) is None
+    except (FileNotFoundError, NotADirectoryError):
+        return  # made anew (a file in its place is the writer's error)
+    if empty or manifest.exists():
+        return
+    raise BuildFailed(
+        [
+            Diagnostic(
+                path=f"{out}/",
+                message="refusing to build into a folder salon did not build: it is not "
+                "empty, and salon replaces its output folder whole",
+                hint="choose an empty or new folder, or add --output-overwrite to replace "
+                "this one and everything in it",
+            )
+        ]
+    )
+
+
 def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) -> BuildResult:
     """Build the salon at `root` as of `now`. Raises BuildFailed with every diagnostic."""
     from . import write
@@ -120,6 +145,8 @@ def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) 
     config, _ = loaded or checked_config(root)
     out = resolve_output(root, config.output_dir, options.output)
     check_output(root, out)
+    if options.output is not None and not options.overwrite:
+        check_foreign_output(out, paths.manifest(out))
     write.recover(out)
     fingerprint = fingerprint_of(out)
 

@@ -23,7 +23,7 @@ from . import frontmatter, notes, sources
 from .errors import BuildFailed, Diagnostic, did_you_mean, has_errors
 from .following import open_store, read_people
 from .introductions import Suggestion, introduction_text
-from .logbook import EditRefused, append_entry, write_text
+from .logbook import EditRefused, append_entry, changed_underneath, write_text
 from .model import Config, FeedEntry, FeedState, Note, Person
 from .people import Contact, Kept, parse_contact
 from .sharing import verify_front_matter, yaml_list, yaml_text
@@ -190,9 +190,17 @@ def _read(root: Path, path: Path) -> str:
         raise _refused(path, root, EditRefused("the file is not UTF-8")) from None
 
 
-def _edit(root: Path, path: Path, key: str, entry: Mapping[str, str]) -> str:
+def _edit(root: Path, path: Path, text: str, key: str, entry: Mapping[str, str]) -> str:
     try:
-        return append_entry(_read(root, path), key, entry)
+        return append_entry(text, key, entry)
+    except EditRefused as e:
+        raise _refused(path, root, e) from None
+
+
+def _replace(root: Path, path: Path, text: str, read: str) -> None:
+    """Write the edit made from `read`; refused if the file changed since it was read."""
+    try:
+        write_text(path, text, expected=read)
     except EditRefused as e:
         raise _refused(path, root, e) from None
 
@@ -204,7 +212,8 @@ def record_checkin(root: Path, person_id: str, day: date, note: str = "") -> Pat
     if path is None:
         raise unknown_person(person_id, sorted(files))
     entry = {"date": day.isoformat(), **({"note": " ".join(note.split())} if note.strip() else {})}
-    write_text(path, _edit(root, path, "checkins", entry))
+    read = _read(root, path)
+    _replace(root, path, _edit(root, path, read, "checkins", entry), read)
     return path
 
 
@@ -235,15 +244,19 @@ def record_introduction(root: Path, a: str, b: str, day: date) -> tuple[Path, ..
     for pid in (a, b):
         if pid not in files:
             raise unknown_person(pid, sorted(files))
-    texts: list[tuple[Path, str]] = []
+    texts: list[tuple[Path, str, str]] = []
     for me, other in ((a, b), (b, a)):
-        if _introduced_to(_read(root, files[me]), other):
+        read = _read(root, files[me])
+        if _introduced_to(read, other):
             continue
         entry = {"person": other, "date": day.isoformat()}
-        texts.append((files[me], _edit(root, files[me], "introduced", entry)))
-    for path, text in texts:
-        write_text(path, text)
-    return tuple(path for path, _ in texts)
+        texts.append((files[me], _edit(root, files[me], read, "introduced", entry), read))
+    for path, _, read in texts:  # both unchanged since read, before either is written
+        if path.read_bytes() != read.encode("utf-8"):
+            raise _refused(path, root, changed_underneath())
+    for path, text, read in texts:
+        _replace(root, path, text, read)
+    return tuple(path for path, _, _ in texts)
 
 
 # --- drafts and the calendar ----------------------------------------------------------------------

@@ -10,6 +10,8 @@ import dataclasses
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -88,6 +90,19 @@ def _fail(prefix: str, failed: BuildFailed) -> NoReturn:
     raise SystemExit(1)
 
 
+@contextmanager
+def _writing(source: Path, command: str) -> Iterator[None]:
+    """Hold the salon's lock (lock.py) for a command that writes; a second writer waits a
+    few seconds, then is told who holds it and exits 1."""
+    from .lock import Busy, hold
+
+    try:
+        with hold(source, command):
+            yield
+    except Busy as busy:
+        _fail(command, busy)
+
+
 @main.command(short_help="Create a new salon in a folder.")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
@@ -127,6 +142,11 @@ def init(directory: Path, ci: str | None) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Where to write the site (default: output_dir in salon.toml, 'site').",
 )
+@click.option(
+    "--output-overwrite",
+    is_flag=True,
+    help="Let --output replace a non-empty folder salon did not build, deleting its files.",
+)
 @click.option("--drafts", is_flag=True, help="Include drafts and future-dated items.")
 @click.option(
     "--offline", is_flag=True, help="Fetch nothing; use only what is stored under .salon/."
@@ -141,6 +161,7 @@ def init(directory: Path, ci: str | None) -> None:
 def build(
     source: Path,
     output: Path | None,
+    output_overwrite: bool,
     drafts: bool,
     offline: bool,
     force: bool,
@@ -161,19 +182,23 @@ def build(
     from .stopping import Stopped, stop_on_signals
 
     started = time.perf_counter()
+    from .lock import hold
+
     restore = stop_on_signals()  # SIGTERM, SIGHUP: stop in order, as Ctrl-C does
     try:
-        result = run_build(
-            source,
-            now=_now(now_text),
-            options=BuildOptions(
-                drafts=drafts,
-                offline=offline,
-                output=output.resolve() if output else None,  # relative to where you are
-                jobs=jobs,
-                force=force,
-            ),
-        )
+        with hold(source, "salon build"):  # lock.Busy is a BuildFailed: reported below
+            result = run_build(
+                source,
+                now=_now(now_text),
+                options=BuildOptions(
+                    drafts=drafts,
+                    offline=offline,
+                    output=output.resolve() if output else None,  # relative to where you are
+                    jobs=jobs,
+                    force=force,
+                    overwrite=output_overwrite,
+                ),
+            )
     except BuildFailed as failed:
         _report(failed.diagnostics)
         errors = sum(1 for d in failed.diagnostics if d.is_error)
@@ -288,6 +313,11 @@ def fetch(source: Path, force: bool, rebuild_store: bool, now_text: str | None) 
     Polite: conditional requests, at most one poll per feed an hour (see [fetch] in
     salon.toml), Retry-After honoured, back-off after failures. Builds nothing.
     """
+    with _writing(source, "salon fetch"):
+        _fetch(source, rebuild_store, force, now_text)
+
+
+def _fetch(source: Path, rebuild_store: bool, force: bool, now_text: str | None) -> None:
     from .build import load_config
     from .following import fetch_feeds
     from .following import rebuild_store as rebuild_store_
@@ -341,8 +371,9 @@ def feeds(source: Path, fix: bool, now_text: str | None) -> None:
         for row in rows:
             click.echo(row.describe(now))
         if fix:
-            for line in fix_moved_feeds(source):
-                click.echo(line)
+            with _writing(source, "salon feeds --fix"):
+                for line in fix_moved_feeds(source):
+                    click.echo(line)
     except BuildFailed as failed:
         _fail("salon feeds", failed)
 
@@ -375,11 +406,12 @@ def follow(source: Path, url: str, name: str | None, interests: tuple[str, ...])
     if isinstance(found, Problem):
         click.echo(f"salon follow: error: {found.format()}", err=True)
         raise SystemExit(1)
-    person = plan_follow(source, found, name=name, interests=interests)
-    if isinstance(person, Problem):
-        click.echo(f"salon follow: error: {person.format()}", err=True)
-        raise SystemExit(1)
-    path = write_new_person(source, person)
+    with _writing(source, "salon follow"):  # after the network: planning and writing
+        person = plan_follow(source, found, name=name, interests=interests)
+        if isinstance(person, Problem):
+            click.echo(f"salon follow: error: {person.format()}", err=True)
+            raise SystemExit(1)
+        path = write_new_person(source, person)
     click.echo(f"following {person.name} ({found.feed_url})\n  wrote {path}")
     click.echo("  its description is a placeholder until you edit it: it will be published")
 
@@ -401,6 +433,16 @@ def import_(
     follow); a Jekyll, Hugo or Pelican site folder or a WordPress export (posts become
     notes, pages pages, old URLs aliases); or a bookmark export (Netscape HTML, Pinboard
     JSON: bookmarks become shares). Never replaces a file; reports what it could not convert."""
+    if dry_run:  # writes nothing, so takes no lock (and makes no .salon/lock)
+        _import(source, file_or_dir, dry_run, feed, now_text)
+        return
+    with _writing(source, "salon import"):
+        _import(source, file_or_dir, dry_run, feed, now_text)
+
+
+def _import(
+    source: Path, file_or_dir: Path, dry_run: bool, feed: Path | None, now_text: str | None
+) -> None:
     from .importing.detect import KINDS, detect
 
     kind = detect(file_or_dir)
@@ -560,7 +602,8 @@ def share(
         )
     except ValueError as e:
         raise click.BadParameter(str(e)) from None
-    path = write_share(share_path(source, title or url, now, zone=zone), text)
+    with _writing(source, "salon share"):  # not while the editor is open
+        path = write_share(share_path(source, title or url, now, zone=zone), text)
     click.echo(f"wrote {path}")
 
 
@@ -726,7 +769,8 @@ def introduced(source: Path, a: str, b: str, day: datetime | None, now_text: str
     config = _config_or_fail(source, "salon introduced")
     when = _day(config, now_text, day)
     try:
-        written = record_introduction(source, a, b, when)
+        with _writing(source, "salon introduced"):
+            written = record_introduction(source, a, b, when)
     except BuildFailed as failed:
         _fail("salon introduced", failed)
     if not written:
@@ -759,7 +803,8 @@ def checkin(
             param_hint="--date",
         )
     try:
-        path = record_checkin(source, person_id, when, note)
+        with _writing(source, "salon checkin"):
+            path = record_checkin(source, person_id, when, note)
     except BuildFailed as failed:
         _fail("salon checkin", failed)
     click.echo(f"recorded a check-in with {person_id} on {when.isoformat()}")
@@ -809,9 +854,10 @@ def calendar(source: Path, now_text: str | None) -> None:
 
     try:
         c = load(source)
-        path, count = write_private_calendar(
-            source, c.config, c.people, c.contacts, c.notes, now=_now(now_text)
-        )
+        with _writing(source, "salon calendar"):
+            path, count = write_private_calendar(
+                source, c.config, c.people, c.contacts, c.notes, now=_now(now_text)
+            )
     except BuildFailed as failed:
         _fail("salon calendar", failed)
     _report(c.warnings)

@@ -219,6 +219,29 @@ class PreviewServer(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+def host_allowed(header: str | None, bound: str) -> bool:
+    """Whether a request's Host header names this preview (pure): an IP address, localhost,
+    or the address it was told to listen on. A DNS-rebinding page reaches the preview under
+    its own host name, which is none of these, and is refused."""
+    if header is None:
+        return True  # HTTP/1.0 without Host: no browser sends that
+    name = header.strip().lower()
+    if name.startswith("["):
+        name = name[1 : name.find("]")] if "]" in name else name
+    elif name.count(":") == 1:
+        name = name.split(":", 1)[0]
+    name = name.rstrip(".")
+    if name in ("localhost", bound.lower().strip("[]")) or name.endswith(".localhost"):
+        return True
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.0"  # one request a connection: no idle keep-alive threads
     server_version = "salon-preview"
@@ -239,6 +262,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _respond(self, head: bool) -> None:
         try:
+            if not host_allowed(self.headers.get("Host"), self.preview.host):
+                body = b"salon serve answers only to loopback names and its own address\n"
+                self._send(HTTPStatus.MISDIRECTED_REQUEST, "text/plain", body, head, None)
+                return
             self._route(head)
         except (ConnectionError, TimeoutError):
             self.close_connection = True

@@ -154,13 +154,25 @@ def append_entry(text: str, key: str, entry: Mapping[str, str]) -> str:
     return new_text
 
 
-def write_text(path: Path, text: str) -> None:
-    """Replace `path` with `text` atomically (a reader sees the old file or the new one)."""
+def changed_underneath() -> EditRefused:
+    return EditRefused(
+        "the file changed while salon was editing it (saved in an editor?)",
+        hint="nothing was written; run the command again",
+    )
+
+
+def write_text(path: Path, text: str, *, expected: str | None = None) -> None:
+    """Replace `path` with `text` atomically (a reader sees the old file or the new one).
+    With `expected` (the text the edit was made from), EditRefused if the file no longer
+    holds exactly that just before the swap: an editor saved it meanwhile, and replacing
+    it would silently drop that save."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
         os.chmod(tmp, path.stat().st_mode & 0o7777)
+        if expected is not None and path.read_bytes() != expected.encode("utf-8"):
+            raise changed_underneath()
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -36,6 +36,7 @@ from .engine import Engine
 from .errors import BuildFailed, Diagnostic, has_errors
 from .httpd import DEFAULT_HOST, DEFAULT_PORT, HEARTBEAT, PreviewServer, Reload
 from .livereload import ChangeKind
+from .lock import hold
 from .sources import CONTENT_DIR
 from .stopping import stop_on_signals
 
@@ -200,7 +201,10 @@ class Preview:
         """
         load_config(self.root)  # no salon.toml: BuildFailed, nothing to preview
         try:
-            return self._start()
+            # The first fetch and build write .salon/: one writer at a time (lock.Busy is a
+            # BuildFailed). Later rebuilds write only the preview's own folder and record.
+            with hold(self.root, "salon serve"):
+                return self._start()
         except BaseException:  # Ctrl-C during the first build included
             self.stop()
             raise

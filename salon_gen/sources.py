@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,17 @@ KINDS = ("notes", "shares", "pages", "people")
 _IGNORED_PREFIXES = (".", "#", "~$")
 _IGNORED_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".bak", "#")
 
+
+# Only regular files are read or copied, and only up to these sizes: a FIFO would hang the
+# build, a link to a device or a huge file would fill the memory or the disk.
+TEXT_CAP = 10 * 1024 * 1024  # a Markdown source, salon.toml, a template
+STATIC_CAP = 512 * 1024 * 1024  # a static file or a bundle's file, copied as it is
+_KINDS_OF_FILE = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
 
 Stamp = tuple[int, int, int]  # (mtime_ns, size, inode): what says a file may have changed
 
@@ -113,7 +125,7 @@ def walk(folder: Path, within: Path | None = None) -> list[Path]:
 def _walk(folder: Path, within: Path) -> tuple[list[Path], list[Diagnostic]]:
     """`walk`, its problems returned rather than raised."""
     diags: list[Diagnostic] = []
-    rels = _scan_from(within, folder, _is_static, True, diags)
+    rels = _scan_from(within, folder, _is_static, True, diags, STATIC_CAP)
     return [within / rel for rel in rels], diags
 
 
@@ -128,11 +140,16 @@ def _markdown_files(
     """The Markdown files under `folder` as paths relative to `root` ("content/notes/x.md"),
     in the order `walk` gives, the symlinks among them checked as `walk` checks them (into
     `diags`). Strings, not Paths: a preview lists ten thousand of these on every rebuild."""
-    return _scan_from(root, folder, _is_markdown, recursive, diags)
+    return _scan_from(root, folder, _is_markdown, recursive, diags, TEXT_CAP)
 
 
 def _scan_from(
-    root: Path, folder: Path, keep: Callable[[str], bool], recursive: bool, diags: list[Diagnostic]
+    root: Path,
+    folder: Path,
+    keep: Callable[[str], bool],
+    recursive: bool,
+    diags: list[Diagnostic],
+    cap: int,
 ) -> list[str]:
     """The files under `folder` whose names `keep` accepts, relative to `root`, sorted.
 
@@ -154,7 +171,7 @@ def _scan_from(
     if not os.path.isdir(real):
         return []
     problems: list[Diagnostic] = []
-    found = _scan(root_real, str(folder), rel, keep, recursive, problems, (real,))
+    found = _scan(root_real, str(folder), rel, keep, recursive, problems, (real,), cap)
     diags += sorted(problems, key=lambda d: d.path.split("/"))
     return sorted(found, key=lambda r: r.split("/"))
 
@@ -167,6 +184,7 @@ def _scan(
     recursive: bool,
     diags: list[Diagnostic],
     above: tuple[str, ...],  # the real paths of `folder` and the folders it is in
+    cap: int,  # the largest file accepted, in bytes
 ) -> list[str]:
     found: list[str] = []
     with os.scandir(folder) as entries:  # DirEntry knows a symlink without another stat
@@ -193,10 +211,46 @@ def _scan(
                 real = resolved
             if is_dir:
                 real = real or os.path.join(above[-1], e.name)
-                found += _scan(root_real, e.path, path, keep, recursive, diags, (*above, real))
-            elif e.is_file():  # not a socket or a pipe
-                found.append(path)
+                found += _scan(root_real, e.path, path, keep, recursive, diags, (*above, real), cap)
+            else:
+                problem = not_readable(path, e.path, cap)
+                if problem is None:
+                    found.append(path)
+                else:
+                    diags.append(problem)
     return found
+
+
+def not_readable(rel: str, path: str, cap: int) -> Diagnostic | None:
+    """Why the file at `path` (symlinks followed) may not be read or copied: it is not a
+    regular file, or it is over `cap` bytes; None when it may."""
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        return Diagnostic(path=rel, message=f"cannot read: {e.strerror or e}")
+    return refused(rel, st, cap)
+
+
+def refused(rel: str, st: os.stat_result, cap: int) -> Diagnostic | None:
+    """`not_readable` for a file already stat'ed (pure)."""
+    if not stat.S_ISREG(st.st_mode):
+        kind = next((word for test, word in _KINDS_OF_FILE if test(st.st_mode)), "not a file")
+        return Diagnostic(
+            path=rel,
+            message=f"not a regular file ({kind}): salon reads and copies only regular files",
+            hint="remove it, or put a regular file in its place",
+        )
+    if st.st_size > cap:
+        return Diagnostic(
+            path=rel,
+            message=f"too large: {st.st_size:,} bytes, over the limit of {_size(cap)}",
+            hint="make it smaller, or publish it from elsewhere and link to it",
+        )
+    return None
+
+
+def _size(n: int) -> str:
+    return f"{n // (1024 * 1024)} MB"
 
 
 def _resolve(root_real: str, path: str, rel: str) -> tuple[str, Diagnostic | None]:
@@ -316,9 +370,21 @@ def _read_markdown(
                     continue
             except OSError:
                 pass
-        with open(p, "rb") as handle:
-            stamp = _stamp(os.fstat(handle.fileno()))
-            raw = handle.read()
+        # O_NONBLOCK: a FIFO put in the file's place since the scan must not hang the build;
+        # the fstat then refuses it, or a file grown too large, before anything is read.
+        try:
+            fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError as e:
+            diags.append(Diagnostic(path=rel, message=f"cannot read: {e.strerror or e}"))
+            continue
+        with open(fd, "rb") as handle:
+            st = os.fstat(fd)
+            problem = refused(rel, st, TEXT_CAP)
+            if problem is not None:
+                diags.append(problem)
+                continue
+            stamp = _stamp(st)
+            raw = handle.read(TEXT_CAP + 1)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as e:

@@ -99,8 +99,11 @@ def code_digest() -> str:
 
 def fingerprint(root: Path, output: Path, options: str) -> str:
     """A hash that changes whenever any input of a build may have changed."""
+    root = root.resolve()  # one spelling: `salon build` in it and `-s path/to/it` agree
     digest = hashlib.blake2b(digest_size=20)
-    digest.update(f"{__version__}\0{output}\0{options}\n".encode())
+    # The salon folder itself: a copy (cp -a keeps every stamp) is another salon, whose
+    # recorded output is the original's site/; its fingerprint must never match.
+    digest.update(f"{__version__}\0{root}\0{output}\0{options}\n".encode())
     for name in ("salon.toml",):
         try:
             st = os.stat(root / name)

@@ -14,11 +14,13 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .errors import BuildFailed, Diagnostic
 from .stopping import signals_held
 from .urls import safe_output_path
 
@@ -49,14 +51,45 @@ def _siblings(out_dir: Path) -> tuple[Path, Path]:
     )
 
 
+def cannot_write(folder: Path, error: OSError) -> BuildFailed:
+    """The diagnostic for a write the machine refused (disk full, read-only, no permission)."""
+    try:
+        shown = folder.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        shown = str(folder)
+    reason = error.strerror or str(error)
+    if error.filename:
+        reason += f" ({error.filename})"
+    return BuildFailed(
+        [
+            Diagnostic(
+                path=f"{shown}/",
+                message=f"cannot write: {reason}",
+                hint="free some space, or make the folder writable (chmod -R u+w), then build "
+                "again; the previous site is as it was",
+            )
+        ]
+    )
+
+
 def recover(out_dir: Path) -> None:
     """Undo a swap that a killed build left half done: put the previous site back."""
     new, old = _siblings(out_dir)
-    if old.exists() and not out_dir.exists():
-        old.rename(out_dir)
-    for leftover in (new, old):
-        if leftover.exists():
-            shutil.rmtree(leftover)
+    try:
+        if old.exists() and not out_dir.exists():
+            old.rename(out_dir)
+        for leftover in (new, old):
+            if leftover.exists():
+                shutil.rmtree(leftover)
+    except OSError as e:
+        raise cannot_write(out_dir, e) from None
+
+
+def _check_writable(out_dir: Path) -> None:
+    """The old site must be deletable once the new one is in: say so before writing."""
+    for dirpath, _, _ in os.walk(out_dir):
+        if not os.access(dirpath, os.W_OK | os.X_OK):
+            raise cannot_write(out_dir, PermissionError(13, "Permission denied", dirpath))
 
 
 def load_manifest(path: Path, out_dir: Path) -> dict[str, list[int | str]]:
@@ -118,7 +151,26 @@ def write_site(
     symlinks already, this is the belt to its braces."""
     _check_sources(statics, within)
     recover(out_dir)
+    _check_writable(out_dir)
     previous = load_manifest(manifest_path, out_dir)
+    new, old = _siblings(out_dir)
+    try:
+        return _write_site(out_dir, files, statics, manifest_path, previous, drafts)
+    except OSError as e:  # disk full, read-only: the new folder goes, the old one stays
+        shutil.rmtree(new, ignore_errors=True)
+        if old.exists() and not out_dir.exists():
+            old.rename(out_dir)
+        raise cannot_write(out_dir, e) from None
+
+
+def _write_site(
+    out_dir: Path,
+    files: Sequence[OutputFile],
+    statics: Sequence[StaticFile],
+    manifest_path: Path,
+    previous: dict[str, list[int | str]],
+    drafts: bool,
+) -> WriteReport:
     new, old = _siblings(out_dir)
     new.mkdir(parents=True)
     made: set[Path] = {new}
@@ -174,7 +226,15 @@ def _save_manifest(
 
 def _check_sources(statics: Sequence[StaticFile], within: Path | None) -> None:
     """ValueError for the first static file whose real path (symlinks followed, as
-    `shutil.copy2` follows them) is outside `within` and the package."""
+    `shutil.copy2` follows them) is outside `within` and the package, or is no regular
+    file (a FIFO would hang the copy, a device fill the disk: `sources` reports them)."""
+    for s in statics:
+        try:
+            regular = stat.S_ISREG(os.stat(s.source).st_mode)
+        except OSError:
+            regular = True  # gone since it was listed: the copy says so
+        if not regular:
+            raise ValueError(f"refusing to copy what is not a regular file: {s.source!r}")
     if within is None:
         return
     allowed = tuple(r.rstrip(os.sep) + os.sep for r in (os.path.realpath(within), _PACKAGE))
@@ -220,16 +280,21 @@ def update_site(
         if not safe_output_path(rel):
             raise ValueError(f"refusing to write outside the site folder: {rel!r}")
         target = out_dir / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.salon-tmp")
-        if isinstance(produce, bytes):
-            tmp.write_bytes(produce)
-            digest = _digest(produce)
-        else:
-            shutil.copy2(produce, tmp)
-            st = os.stat(produce)
-            digest = f"src:{st.st_size}:{st.st_mtime_ns}"
-        os.replace(tmp, target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(produce, bytes):
+                tmp.write_bytes(produce)
+                digest = _digest(produce)
+            else:
+                shutil.copy2(produce, tmp)
+                st = os.stat(produce)
+                digest = f"src:{st.st_size}:{st.st_mtime_ns}"
+            os.replace(tmp, target)
+        except OSError as e:  # each file is whole, old or new; the half-written one goes
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise cannot_write(out_dir, e) from None
         st = target.stat()
         manifest[rel] = [digest, st.st_size, st.st_mtime_ns]
         written += 1

@@ -236,3 +236,32 @@ def test_a_build_elsewhere_does_not_fool_the_default_one(
     assert not result.up_to_date  # site/ still has the old text: it must be rebuilt
     assert "B." in (root / "site/notes/a/index.html").read_text()
     assert build(root, now=NOW, options=OFFLINE).up_to_date
+
+
+def test_a_copied_salon_builds_its_own_site(
+    make_salon: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Issue 15, item 5: `cp -a a b; cd b; salon build` said `a/site/ is up to date`."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    a = make_salon({"content/notes/a.md": "---\ntitle: A\ndate: 2026-01-01\n---\nA.\n"}, name="a")
+    assert not build(a, now=NOW, options=OFFLINE).up_to_date
+    b = tmp_path / "b"
+    shutil.copytree(a, b, symlinks=True, copy_function=shutil.copy2)  # mtimes kept, as cp -a
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    done = subprocess.run(
+        [sys.executable, "-m", "salon_gen.cli", "build", "--offline", "--now", NOW.isoformat()],
+        cwd=b,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("built site/"), done.stdout
+    assert (b / "site/notes/a/index.html").is_file()
+    assert build(b, now=NOW, options=OFFLINE).up_to_date
+    assert build(a, now=NOW, options=OFFLINE).up_to_date  # the original is still its own

@@ -188,3 +188,29 @@ def test_a_drafts_build_says_so_every_time_and_its_manifest_records_it(
     assert built_with_drafts(manifest, site) is False
     assert not (site / "notes/wip/index.html").exists()
     assert built_with_drafts(manifest, root / "elsewhere") is None  # no record: cannot know
+
+
+def test_output_refuses_a_folder_salon_did_not_build(
+    make_salon: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Issue 15, item 6: --output into an existing folder deleted its files."""
+    root = make_salon({"content/notes/a.md": "---\ntitle: A\ndate: 2026-01-01\n---\nA.\n"})
+    mine = tmp_path / "Documents"
+    mine.mkdir()
+    (mine / "thesis.odt").write_bytes(b"years of work")
+    args = ["build", "-s", str(root), "--offline", "--now", NOW.isoformat(), "-o", str(mine)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert f"{mine}/: error: refusing to build into a folder salon did not build" in result.output
+    assert "hint: choose an empty or new folder, or add --output-overwrite" in result.output
+    assert [p.name for p in mine.iterdir()] == ["thesis.odt"]
+    # An empty folder, or one salon built, is fine; so is the owner's explicit consent.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    ok = CliRunner().invoke(main, [*args[:-1], str(empty)])
+    assert ok.exit_code == 0, ok.output
+    (empty / "notes/a/index.html").write_text("edited by hand")  # salon's own: rebuilt
+    assert CliRunner().invoke(main, [*args[:-1], str(empty)]).exit_code == 0
+    forced = CliRunner().invoke(main, [*args, "--output-overwrite"])
+    assert forced.exit_code == 0, forced.output
+    assert not (mine / "thesis.odt").exists() and (mine / "index.html").is_file()

@@ -674,7 +674,8 @@ def test_stop_joins_every_thread_and_removes_the_preview(tmp_path: Path) -> None
     assert not temp.exists()
     assert not (root / "site").exists()
     left = sorted(p.name for p in (root / ".salon").iterdir())
-    assert left == ["render-cache.sqlite"]  # no manifest or fingerprint for a folder now gone
+    # no manifest or fingerprint for a folder now gone; the lock file stays (lock.py)
+    assert left == ["lock", "render-cache.sqlite"]
     preview.stop()  # again: harmless
     events.close()
     idle.close()
@@ -929,3 +930,45 @@ def test_the_overlay_is_readable_in_both_colour_schemes(
         page.close()
     assert {tag for tag, _ in ratios} >= {"H2", "P", "PRE", "BUTTON"}
     assert all(ratio >= 4.5 for _, ratio in ratios), ratios  # WCAG AA for normal text
+
+
+@pytest.mark.parametrize(
+    ("header", "bound", "allowed"),
+    [
+        ("127.0.0.1:8000", "127.0.0.1", True),
+        ("localhost:8000", "127.0.0.1", True),
+        ("LOCALHOST.", "127.0.0.1", True),
+        ("app.localhost:8000", "127.0.0.1", True),
+        ("[::1]:8000", "::1", True),
+        ("192.168.1.5:8000", "0.0.0.0", True),  # an address cannot be rebound
+        ("preview.lan:8000", "preview.lan", True),  # the name it was told to listen on
+        ("evil.example:8000", "127.0.0.1", False),  # a DNS-rebinding page's own name
+        ("127.0.0.1.evil.example", "127.0.0.1", False),
+        ("", "127.0.0.1", False),
+        (None, "127.0.0.1", True),
+    ],
+)
+def test_host_allowed(header: str | None, bound: str, allowed: bool) -> None:
+    from salon_gen.httpd import host_allowed
+
+    assert host_allowed(header, bound) is allowed
+
+
+def test_the_preview_refuses_a_foreign_host_header(tmp_path: Path) -> None:
+    """Issue 15, item 9: a DNS-rebinding page (Host: its own name) must not read the preview."""
+    (tmp_path / "index.html").write_text("<p>drafts</p>")
+    reload = Reload()
+    reload.built("/")
+    server = PreviewServer(tmp_path, port=0, reload=reload, heartbeat=0.05)
+    server.start()
+    try:
+        for host, code in (("evil.example", 421), ("127.0.0.1", 200), ("localhost", 200)):
+            with socket.create_connection(("127.0.0.1", server.port), timeout=WAIT) as sock:
+                sock.sendall(f"GET / HTTP/1.0\r\nHost: {host}:{server.port}\r\n\r\n".encode())
+                data = b""
+                while chunk := sock.recv(65536):
+                    data += chunk
+            assert data.split(b" ", 2)[1] == str(code).encode(), (host, data[:200])
+            assert (b"drafts" in data) is (code == 200)
+    finally:
+        server.stop()
