@@ -25,6 +25,7 @@ from .errors import Diagnostic
 from .interests import canonical
 from .model import Config, Note, OutputFile, Page, Person, Site, StaticFile
 from .redirects import alias_output
+from .relative import relativize
 from .urls import absolute, domain_of, safe_output_path, site_path, slugify
 
 THEME_ROOT = Path(__file__).parent / "themes" / "default"
@@ -494,6 +495,8 @@ def render_pages(
             )
             problems.setdefault((d.path, d.line, d.message), d)
             continue
+        if job.output != "404.html":  # served for any missing URL, at any depth: kept rooted
+            html = relativize(html, job.output, site.config.base_path)
         out.append(OutputFile(job.output, html.encode("utf-8")))
     return tuple(out), tuple(problems.values())
 

@@ -184,7 +184,9 @@ def test_the_demos_aliases_fold_spellings_into_one_interest(demo: Path) -> None:
     assert "The Lost Art of the Postscript" in [e.title for e in feed.entries]
     assert not (demo / "interests/walking").exists()  # only a private person declares it
     share = (demo / "shares/the-lost-art-of-the-postscript/index.html").read_text("utf-8")
-    assert 'href="/interests/letters/">correspondence</a>' in share  # as written, linked
+    assert (
+        'href="../../interests/letters/index.html">correspondence</a>' in share
+    )  # as written, linked
 
 
 def test_share_page_puts_the_linked_title_and_domain_first(demo: Path) -> None:
