@@ -143,6 +143,10 @@ def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) 
         return replace(quick, fetched=fetched[0], warnings=fetched[1] + quick.warnings + drafts)
 
     config, _ = loaded or checked_config(root)
+    if options.offline:  # feeds that are files in the salon are no network: read them
+        from .following import fetch_feeds  # (a change to one under content/ ends the fast path)
+
+        fetched = (None, fetch_feeds(root, config, now, local_only=True).diagnostics)
     out = resolve_output(root, config.output_dir, options.output)
     check_output(root, out)
     if options.output is not None and not options.overwrite:

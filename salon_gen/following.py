@@ -19,6 +19,7 @@ from .errors import BuildFailed, Diagnostic
 from .markdown import RenderedMarkdown
 from .model import Config, FeedEntry, FeedState, FetchResult, Person
 from .state import StatePaths
+from .urls import is_local_feed
 
 if TYPE_CHECKING:
     from .store import FeedStore, StoreError
@@ -93,11 +94,15 @@ def fetch_feeds(
     force: bool = False,
     on_start: Callable[[int], None] | None = None,
     on_done: Callable[[FetchResult], None] | None = None,
+    local_only: bool = False,
 ) -> SyncReport:
-    """Fetch every due feed of everyone in the salon and store what changed."""
-    from .sync import sync
-
+    """Fetch every due feed of everyone in the salon and store what changed. With
+    `local_only` (an offline build), read only the feeds that are files in the salon."""
     people, texts = read_people(root)
+    from .sync import SyncReport, sync
+
+    if local_only and not any(is_local_feed(url) for p in people for url in p.feeds):
+        return SyncReport()  # nothing to read: the store is not even opened
 
     def line_of(person: Person, url: str) -> int | None:
         for n, line in enumerate(texts.get(person.source, "").split("\n"), start=1):
@@ -116,6 +121,8 @@ def fetch_feeds(
             line_of=line_of,
             on_start=on_start,
             on_done=on_done,
+            root=root,
+            local_only=local_only,
         )
     if report.added or report.updated:
         paths.entries_changed()

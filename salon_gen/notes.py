@@ -26,6 +26,7 @@ from .publication import ALIAS_KEYS, PUBLICATION_KEYS, read_aliases, read_public
 from .urls import (
     domain_of,
     is_http_url,
+    is_local_feed,
     is_safe_slug,
     slug_from_filename,
     slugify,
@@ -371,8 +372,17 @@ def parse_person(
         url = None
     feeds = reader.words("feeds")
     for feed in feeds:
-        if not is_http_url(feed):
+        if is_http_url(feed) or is_local_feed(feed):
+            continue
+        if ":" in feed.split("/")[0] and feed[1:2] != ":":
             reader.error("feeds", f"feed '{feed}' is not an http or https URL")
+        else:
+            reader.error(
+                "feeds",
+                f"feed '{feed}' is not a file inside the salon folder",
+                hint="a local feed is a path relative to the salon folder, like "
+                "feeds/ada.xml (no '..', not absolute)",
+            )
     avatar = reader.text("avatar")
     if avatar is not None and not (avatar.startswith("/") or is_http_url(avatar)):
         reader.error("avatar", f"avatar '{avatar}' must be a site path (/static/...) or a URL")

@@ -26,7 +26,8 @@ from .interests import canonical
 from .model import Config, Note, OutputFile, Page, Person, Site, StaticFile
 from .received import Received
 from .redirects import alias_output
-from .urls import absolute, domain_of, safe_output_path, site_path, slugify
+from .relative import relativize
+from .urls import absolute, domain_of, is_http_url, safe_output_path, site_path, slugify
 
 THEME_ROOT = Path(__file__).parent / "themes" / "default"
 Environment = jinja2.Environment  # for modules that keep one and must not import Jinja
@@ -136,6 +137,9 @@ def make_environment(
     env.filters["slug"] = slugify
     # A tag or an interest as written -> the slug of its interest, aliases applied.
     env.filters["interest"] = lambda name: canonical(str(name), config.interests.aliases)
+    # A feed that is a file in the salon (`feeds/ada.xml`) is read, never linked: no page
+    # can reach it, and the owner's folder is not published.
+    env.tests["http_url"] = is_http_url
     env.globals["salon_version"] = __version__
     return env
 
@@ -509,6 +513,8 @@ def render_pages(
             )
             problems.setdefault((d.path, d.line, d.message), d)
             continue
+        if job.output != "404.html":  # served for any missing URL, at any depth: kept rooted
+            html = relativize(html, job.output, site.config.base_path)
         out.append(OutputFile(job.output, html.encode("utf-8")))
     return tuple(out), tuple(problems.values())
 

@@ -219,8 +219,7 @@ class Preview:
             reload=self.reload,
             heartbeat=self._heartbeat,
         )
-        if not self.offline:
-            self._fetch()
+        self._fetch()  # offline: only the feeds that are files in the salon
         # The first build may use a process pool; it runs before any thread is started,
         # since forking a process that has other threads can copy a lock in its held state.
         self.rebuild({}, jobs=None)
@@ -317,14 +316,16 @@ class Preview:
         config, diags = load_config(self.root)
         if config is None or has_errors(diags):
             return  # the build reports the config's problems
-        self._echo("fetching the feeds of the people you follow...")
+        if not self.offline:
+            self._echo("fetching the feeds of the people you follow...")
         try:
-            report = fetch_feeds(self.root, config, self._now())
+            report = fetch_feeds(self.root, config, self._now(), local_only=self.offline)
         except BuildFailed as failed:
             self._report(failed.diagnostics)
             return
         self._report(report.diagnostics)
-        self._echo(report.summary())
+        if not self.offline:
+            self._echo(report.summary())
 
     def _watch(self) -> None:
         """Watch salon.toml (the salon folder, not recursively: site/ and .salon/ may hold

@@ -12,13 +12,16 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from . import HOMEPAGE, __version__, schedule
 from .errors import Diagnostic
 from .fetch import FetchLimits, FetchRequest, fetch_many
 from .ingest import parse_feed
+from .localfeed import read_local_feed
 from .model import Config, FetchResult, Person
 from .store import FeedStore
+from .urls import is_local_feed
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -72,26 +75,51 @@ def sync(
     line_of: Callable[[Person, str], int | None] = lambda person, url: None,
     on_done: Callable[[FetchResult], None] | None = None,
     on_start: Callable[[int], None] | None = None,
+    root: Path | None = None,
+    local_only: bool = False,
 ) -> SyncReport:
-    """Fetch every due feed of `people` and store what changed."""
+    """Fetch every due feed of `people` and store what changed. Feeds that are files in
+    the salon folder `root` are read from it on every round (with `local_only`, only
+    they are)."""
     tasks = tasks_for(people)
+    if local_only:
+        tasks = [t for t in tasks if is_local_feed(t.url)]
     states = store.states()
-    due = [t for t in tasks if schedule.is_due(states.get(t.url), now, force=force)]
+    # A file in the salon folder is read on every round: it is no one's server to spare.
+    due = [
+        t
+        for t in tasks
+        if is_local_feed(t.url) or schedule.is_due(states.get(t.url), now, force=force)
+    ]
     if on_start is not None:
         on_start(len(due))
     if not due:
         return SyncReport()
+    limits = limits_for(config)
+    remote = [t for t in due if not is_local_feed(t.url)]
     requests = [
         FetchRequest(
             url=t.url,
             etag=states[t.url].etag if t.url in states else None,
             last_modified=states[t.url].last_modified if t.url in states else None,
         )
+        for t in remote
+    ]
+    fetched_ = iter(
+        fetch_many(requests, limits, workers=config.fetch.concurrency, on_done=on_done)
+        if requests
+        else []
+    )
+    results = [
+        (
+            read_local_feed(root or Path("."), t.url, max_bytes=limits.max_bytes, base=t.person.url)
+            if root is not None
+            else FetchResult(url=t.url, final_url=t.url, status=None, error="no salon folder")
+        )
+        if is_local_feed(t.url)
+        else next(fetched_)
         for t in due
     ]
-    results = fetch_many(
-        requests, limits_for(config), workers=config.fetch.concurrency, on_done=on_done
-    )
     fetched = unchanged = failed = added = updated = 0
     diags: list[Diagnostic] = []
     for task, result in zip(due, results, strict=True):

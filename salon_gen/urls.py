@@ -70,6 +70,17 @@ def safe_output_path(path: str) -> bool:
     return all(part not in ("", ".", "..") for part in path.split("/"))
 
 
+def is_local_feed(feed: str) -> bool:
+    """True for a feed written as a file path inside the salon folder ("feeds/ada.xml"):
+    relative, forward slashes, no scheme, no `.`/`..` parts. Where it leads on disk (a
+    symlink out) is checked when it is read."""
+    return (
+        ":" not in feed
+        and not any(c.isspace() and c != " " for c in feed)
+        and (safe_output_path(feed))
+    )
+
+
 def is_http_url(url: str) -> bool:
     """True for an absolute http(s) URL with a host and no whitespace or control characters."""
     if not url or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):

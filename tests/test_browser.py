@@ -1,9 +1,10 @@
 """The site as people see it: every kind of page in a real Chromium, driven by Playwright.
 
-Two salons are built with a fixed clock: the demo salon of this repository (small, with an
-empty reading river) and a larger generated one (tests/sample_salon.py: a paginated river,
-long archives, awkward titles). Each is served by a real HTTP server on 127.0.0.1 that
-answers a missing URL with the theme's 404.html and status 404, as a web host would.
+Two salons are built with a fixed clock: the demo salon of this repository (small, its
+reading river fed by three local feed files) and a larger generated one
+(tests/sample_salon.py: a paginated river, long archives, awkward titles). Each is served
+by a real HTTP server on 127.0.0.1 that answers a missing URL with the theme's 404.html
+and status 404, as a web host would.
 
 Every page kind is visited at 375 px and 1280 px, in the light and the dark colour scheme,
 and must show: no console errors, no failed requests, no sideways scrolling, alt text on

@@ -112,14 +112,15 @@ def test_a_build_publishes_bundle_files_beside_their_page(make_salon: Callable[.
     assert not [p for p in published if "wip" in p or "stray" in p or "gallery" in p]
 
     trip = (site / "notes/trip/index.html").read_text()
-    assert '<img src="/notes/trip/images/view.png" alt="The view">' in trip
-    assert '<a href="/notes/trip/map.pdf">The map</a>' in trip
-    assert '<a href="/notes/post/">back</a>' in trip
+    # written rooted by the bundle pass, made relative to the page by the last one
+    assert '<img src="images/view.png" alt="The view">' in trip
+    assert '<a href="map.pdf">The map</a>' in trip
+    assert '<a href="../post/index.html">back</a>' in trip
     post = (site / "notes/post/index.html").read_text()
-    assert '<img src="/static/img/x.png" alt="x">' in post
-    assert '<a href="/notes/trip/">the trip</a>' in post
-    assert '<a href="/notes/trip/map.pdf">its map</a>' in post
-    assert '<img src="/about/me.jpg" alt="me">' in (site / "about/index.html").read_text()
+    assert '<img src="../../static/img/x.png" alt="x">' in post
+    assert '<a href="../trip/index.html">the trip</a>' in post
+    assert '<a href="../trip/map.pdf">its map</a>' in post
+    assert '<img src="me.jpg" alt="me">' in (site / "about/index.html").read_text()
     assert "https://example.org/notes/trip/images/view.png" in (site / "feed.xml").read_text()
     assert sorted(d.path for d in result.warnings) == [
         "content/notes/trip/draft-notes.md",

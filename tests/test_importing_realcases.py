@@ -62,9 +62,9 @@ def test_nested_sections_keep_their_own_old_urls(tmp_path: Path) -> None:
     assert 'aliases: ["retrospectives/2020/01/"]' in second
     build_offline(root)
     built = pages(root)
-    assert 'url=/notes/01/"' in built["retrospectives/2019/01/index.html"]
-    assert 'url=/notes/01-2/"' in built["retrospectives/2020/01/index.html"]
-    assert 'url=/notes/01/"' in built["shared/index.html"]
+    assert 'url=../../../notes/01/index.html"' in built["retrospectives/2019/01/index.html"]
+    assert 'url=../../../notes/01-2/index.html"' in built["retrospectives/2020/01/index.html"]
+    assert 'url=../notes/01/index.html"' in built["shared/index.html"]
 
 
 def run(text: str) -> tuple[str, list[str]]:

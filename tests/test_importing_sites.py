@@ -78,11 +78,14 @@ def test_jekyll_site(tmp_path: Path) -> None:
     assert "notes/hello-world/index.html" in built
     assert "notes/unpublished/index.html" not in built and "notes/a-draft/index.html" not in built
     assert leftovers(built) == set()  # dropped, and reported
-    assert broken_images(root, built) == ["notes/second/index.html: /assets/img/missing.png"]
+    assert broken_images(root, built) == ["notes/second/index.html: ../../assets/img/missing.png"]
     # The old URLs redirect to the new ones.
-    assert 'url=/notes/hello-world/"' in built["essays/2019/03/05/hello-world.html"]
-    assert 'url=/notes/hello-world/"' in built["hello/index.html"]
-    assert 'url=/about/"' in built["about-me/index.html"]
+    assert (
+        'url=../../../../notes/hello-world/index.html"'
+        in built["essays/2019/03/05/hello-world.html"]
+    )
+    assert 'url=../notes/hello-world/index.html"' in built["hello/index.html"]
+    assert 'url=../about/index.html"' in built["about-me/index.html"]
 
 
 def test_import_twice_writes_nothing_new(tmp_path: Path) -> None:
@@ -155,8 +158,8 @@ def test_hugo_site(tmp_path: Path) -> None:
     assert "notes/a-toml-post/index.html" not in built  # the slug is the file's: toml-post
     assert "notes/toml-post/index.html" in built and "notes/bundled/index.html" in built
     assert "notes/yaml/index.html" not in built  # a draft
-    assert 'url=/notes/toml-post/"' in built["2020/01/a-toml-post/index.html"]
-    assert 'url=/notes/toml-post/"' in built["old/toml-post/index.html"]
+    assert 'url=../../../notes/toml-post/index.html"' in built["2020/01/a-toml-post/index.html"]
+    assert 'url=../../notes/toml-post/index.html"' in built["old/toml-post/index.html"]
     assert leftovers(built) == set()  # the unknown shortcode was dropped, and reported
     assert broken_images(root, built) == []
 

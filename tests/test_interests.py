@@ -304,9 +304,11 @@ def test_the_index_counts_and_tags_link_to_their_interest(built: Path) -> None:
         "Machine Learning 2 notes · 2 from the salon · 2 people",
     ]
     note = (built / "notes/on-ml/index.html").read_text(encoding="utf-8")
-    assert re.search(r'href="/interests/machine-learning/">ml</a>', note)  # as written
+    assert re.search(
+        r'href="../../interests/machine-learning/index.html">ml</a>', note
+    )  # as written
     maya = (built / "people/maya/index.html").read_text(encoding="utf-8")
-    assert 'href="/interests/machine-learning/">machine-learning</a>' in maya
+    assert 'href="../../interests/machine-learning/index.html">machine-learning</a>' in maya
 
 
 def test_no_interests_is_a_friendly_empty_page(make_salon: Callable[..., Path]) -> None:
@@ -376,4 +378,4 @@ def test_c_c_sharp_c_plus_plus_and_f_sharp_stay_apart(make_salon: Callable[..., 
         "Note e": ["c"],
     }
     note = (out / "notes/b/index.html").read_text(encoding="utf-8")
-    assert 'href="/interests/c-sharp/">C#</a>' in note
+    assert 'href="../../interests/c-sharp/index.html">C#</a>' in note

@@ -178,7 +178,10 @@ def test_person_keeps_private_fields_apart() -> None:
 
 
 def test_person_errors() -> None:
-    fm, _ = split("---\nurl: ftp://x\nfeeds: [nope]\n---\n", "content/people/Bad_Id.md")
+    fm, _ = split(
+        "---\nurl: ftp://x\nfeeds: [nope.xml, ../out.xml, /etc/feed.xml, file:x.xml]\n---\n",
+        "content/people/Bad_Id.md",
+    )
     assert fm is not None
     pair, diags = parse_person("content/people/Bad_Id.md", fm, MD.render(fm.body))
     assert pair is None
@@ -188,7 +191,14 @@ def test_person_errors() -> None:
         "content/people/Bad_Id.md:1: error: a person needs a 'name'\n  hint: add: name: "
         "Maya Okafor",
         "content/people/Bad_Id.md:2: error: url 'ftp://x' is not an http or https URL",
-        "content/people/Bad_Id.md:3: error: feed 'nope' is not an http or https URL",
+        # nope.xml is a file in the salon folder: fine here, read (or warned about) later
+        "content/people/Bad_Id.md:3: error: feed '../out.xml' is not a file inside the salon "
+        "folder\n  hint: a local feed is a path relative to the salon folder, like "
+        "feeds/ada.xml (no '..', not absolute)",
+        "content/people/Bad_Id.md:3: error: feed '/etc/feed.xml' is not a file inside the "
+        "salon folder\n  hint: a local feed is a path relative to the salon folder, like "
+        "feeds/ada.xml (no '..', not absolute)",
+        "content/people/Bad_Id.md:3: error: feed 'file:x.xml' is not an http or https URL",
     ]
 
 

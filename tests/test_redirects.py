@@ -4,6 +4,7 @@ would take another file's place fails the build at its line."""
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree
@@ -14,6 +15,7 @@ import pytest
 from salon_gen.build import BuildOptions, build
 from salon_gen.errors import BuildFailed
 from salon_gen.redirects import alias_output
+from salon_gen.relative import relative_url
 
 from .conftest import NOW
 
@@ -74,12 +76,14 @@ def test_redirect_pages_are_written_valid_and_unlisted(make_salon: Callable[...,
             m.get("name") or m.get("http-equiv"): m.get("content")
             for m in head.iter(f"{XHTML}meta")
         }
-        assert metas["refresh"] == f"0; url={target}", path
+        # relative to the redirect page, so an old link works opened from disk too
+        here = posixpath.dirname(path)
+        assert metas["refresh"] == f"0; url={relative_url(target, '/', here)}", path
         assert metas["robots"] == "noindex"
         canonical = head.find(f"{XHTML}link[@rel='canonical']")
         assert canonical is not None and canonical.get("href") == "https://example.org" + target
         link = doc.find(f".//{XHTML}body//{XHTML}a")
-        assert link is not None and link.get("href") == target
+        assert link is not None and link.get("href") == relative_url(target, "/", here)
     assert "Renamed &amp; moved" in (site / "posts/old-title/index.html").read_text()
     assert not (site / "draft-old").exists()  # a hidden note's old URL stays unanswered
     sitemap = (site / "sitemap.xml").read_text()

@@ -616,7 +616,7 @@ def test_a_site_in_a_sub_folder_is_served_under_its_base_path(
     assert get("/")[1]["location"] == "/blog/"
     assert get("/blog")[1]["location"] == "/blog/"
     code, _, body = get("/blog/")
-    assert code == 200 and b'href="/blog/theme/salon.css"' in body
+    assert code == 200 and b'href="theme/salon.css"' in body  # relative to the page
     assert get("/blog/theme/salon.css")[0] == 200
     assert get("/blog/notes/x")[1]["location"] == "/blog/notes/x/"
     assert get("/theme/salon.css")[0] == 404

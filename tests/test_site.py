@@ -160,7 +160,8 @@ def test_no_relative_urls_inside_feed_content(demo: Path) -> None:
 def test_blogroll_sitemap_robots(demo: Path) -> None:
     opml = etree.parse(str(demo / "blogroll.opml"))
     urls = {o.get("xmlUrl") for o in opml.iter("outline") if o.get("xmlUrl")}
-    assert "https://maya.example.net/feed.xml" in urls
+    assert "https://www.example.com/jonah/feed.xml" in urls
+    assert not any("content/feeds" in u for u in urls)  # a local file is read, not offered
     assert not any("elsa" in u for u in urls)  # a private person is not in the blogroll
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     locs = [e.text for e in etree.parse(str(demo / "sitemap.xml")).findall(".//s:loc", ns)]
@@ -184,7 +185,9 @@ def test_the_demos_aliases_fold_spellings_into_one_interest(demo: Path) -> None:
     assert "The Lost Art of the Postscript" in [e.title for e in feed.entries]
     assert not (demo / "interests/walking").exists()  # only a private person declares it
     share = (demo / "shares/the-lost-art-of-the-postscript/index.html").read_text("utf-8")
-    assert 'href="/interests/letters/">correspondence</a>' in share  # as written, linked
+    assert (
+        'href="../../interests/letters/index.html">correspondence</a>' in share
+    )  # as written, linked
 
 
 def test_share_page_puts_the_linked_title_and_domain_first(demo: Path) -> None:
@@ -195,3 +198,23 @@ def test_share_page_puts_the_linked_title_and_domain_first(demo: Path) -> None:
     assert link.get("href", "").startswith("https://")
     text = "".join(doc.find(f".//{XHTML}main").itertext())  # type: ignore[union-attr]
     assert "Hana Sato" in text  # via credit, by name
+
+
+def test_the_demos_reading_river_lives_offline(demo: Path) -> None:
+    """Maya, Priya and Hana are followed through feed files in content/feeds/ (RSS, Atom,
+    RSS): the offline demo shows their 7 entries, newest first, and each on its person."""
+    river = (demo / "reading/index.html").read_text(encoding="utf-8")
+    doc = parse(demo / "reading/index.html")
+    titles = [
+        "".join(a.itertext())
+        for a in doc.iter(f"{XHTML}a")
+        if (a.get("class") or "").split() == ["u-url", "p-name"]  # an entry's title
+    ]
+    assert titles[:3] == [
+        "My blogroll is a guest list",
+        "The coffee-house as a postal address",
+        "A letter that took three weeks",
+    ]
+    assert len(titles) == 7
+    assert "content/feeds" not in river
+    assert "Glazing day" in (demo / "people/maya-okafor/index.html").read_text("utf-8")
