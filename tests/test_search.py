@@ -136,7 +136,7 @@ def test_search_false_means_no_page_no_link_and_no_index(
         make_salon, config=MINIMAL_CONFIG.replace("[author]", "search = false\n\n[author]")
     )
     assert not (site / "search").exists()
-    assert 'href="/search/"' not in (site / "index.html").read_text(encoding="utf-8")
+    assert "search/index.html" not in (site / "index.html").read_text(encoding="utf-8")
     broken = fake_pagefind(tmp_path, exit_code=1)
     done = search.refresh_index(site, rebuilt=True, label="site/", executable=broken)
     assert done.diagnostics == () and not (site / "pagefind").exists()
@@ -145,9 +145,9 @@ def test_search_false_means_no_page_no_link_and_no_index(
 def test_the_search_page_is_linked_from_every_page(make_salon: Callable[..., Path]) -> None:
     site = built(make_salon)
     page = (site / "search" / "index.html").read_text(encoding="utf-8")
-    assert 'role="search"' in page and 'src="/theme/search.js"' in page
+    assert 'role="search"' in page and 'src="../theme/search.js"' in page
     assert 'data-pagefind="/pagefind/pagefind.js"' in page
-    assert 'href="/search/"' in (site / "notes" / "kiln" / "index.html").read_text()
+    assert 'href="../../search/index.html"' in (site / "notes" / "kiln" / "index.html").read_text()
 
 
 def test_salon_build_warns_and_succeeds_without_pagefind(tmp_path: Path) -> None:
