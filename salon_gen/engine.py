@@ -327,7 +327,7 @@ class Engine:
         if has_errors(diags):
             raise BuildFailed(diags)
         site = assembled.site
-        jobs_ = render.plan_pages(site, self._received(mem))
+        jobs_ = render.plan_pages(site, self._received(mem), self._gone(mem))
         prev = mem.built if mem.built and mem.built.people_files == people_files else None
         todo_pages = (
             list(jobs_)
@@ -474,6 +474,15 @@ class Engine:
         hidden = set(mem.config.webmention.hidden)
         stored = receive.load(self.paths.dir / receive.FILE)
         return tuple(m for m in stored if m.source not in hidden)
+
+    def _gone(self, mem: _Memory) -> tuple[str, ...]:
+        """The site paths of the posts `salon mention` told other sites about (its record),
+        for tombstones where no page is any more (`render.plan_pages` decides)."""
+        from . import webmention_store
+
+        base = mem.config.base_url
+        sent = webmention_store.load(self.paths.dir / webmention_store.FILE)
+        return tuple(url[len(base) :] for url in sorted(sent) if url.startswith(base))
 
     def _manifest(self) -> Path:
         return self.paths.manifest(self.output)

@@ -170,9 +170,13 @@ def theme_statics(
     )
 
 
-def plan_pages(site: Site, received: Sequence[Received] = ()) -> tuple[PageJob, ...]:
+def plan_pages(
+    site: Site, received: Sequence[Received] = (), gone: Sequence[str] = ()
+) -> tuple[PageJob, ...]:
     """Every HTML page of the site, with its template and variables (docs/theme.md).
-    `received`: the Webmentions received, shown under the page each one targets."""
+    `received`: the Webmentions received, shown under the page each one targets. `gone`:
+    the site paths of posts deleted after mentions were sent for them, each given a page
+    saying so (unless the site has a page there again)."""
     cfg = site.config
     responses: dict[str, list[Received]] = {}
     for mention in received:
@@ -353,6 +357,13 @@ def plan_pages(site: Site, received: Sequence[Received] = ()) -> tuple[PageJob, 
         )
     )
     jobs += _redirects(site, make)
+    taken = {j.output for j in jobs}
+    for path in gone:
+        job = PageJob(
+            path=path, template="gone.html", meta=make(path, "gone", "Gone"), variables={}
+        )
+        if safe_output_path(job.output) and job.output not in taken:
+            jobs.append(job)
     return tuple(jobs)
 
 

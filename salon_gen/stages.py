@@ -319,7 +319,7 @@ def config_zone(config: Config) -> tzinfo:
 def sitemap_entries(jobs: Sequence[PageJob]) -> list[tuple[str, datetime | None]]:
     entries: list[tuple[str, datetime | None]] = []
     for job in jobs:
-        if job.path == "404.html" or job.meta.kind == "redirect":
+        if job.path == "404.html" or job.meta.kind in ("redirect", "gone"):
             continue  # not pages to find: the 404 page, and old URLs (they say noindex)
         note = job.variables.get("note")
         when = getattr(note, "updated", None) or getattr(note, "date", None)

@@ -118,11 +118,15 @@ def fingerprint(root: Path, output: Path, options: str) -> str:
         digest.update((store / FEEDS_VERSION_FILE).read_bytes())
     except OSError:
         digest.update(b"no version")
-    try:  # the Webmentions received (`salon mention --receive`): shown under notes
-        st = os.stat(store / RECEIVED_FILE)
-        digest.update(f"received\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    except OSError:
-        digest.update(b"none received")
+    # The Webmentions received, shown under notes. (Not the record of those sent: a mention
+    # round must not make the site "not up to date"; the tombstones it implies are for posts
+    # deleted from content/, and deleting one changes the content already.)
+    for name in (RECEIVED_FILE,):
+        try:
+            st = os.stat(store / name)
+            digest.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        except OSError:
+            digest.update(f"no {name}".encode())
     _stat_tree(digest, root / "content", "c:")
     _stat_tree(digest, root / "themes", "t:")
     _stat_tree(digest, _PACKAGE, "p:")  # salon's own code and default theme

@@ -101,3 +101,40 @@ def test_deploy_sends_the_mentions_and_pings_the_hub(
         assert again.returncode == 0, again.stderr
         assert "no Webmentions due (1 notes and shares looked at)" in again.stdout
         assert len(web.posts) == 5
+
+
+def test_a_deleted_post_leaves_a_tombstone_the_receiver_can_check(
+    make_salon: Callable[..., Path],
+) -> None:
+    """A static host cannot answer 410: once a post that was mentioned is deleted, the build
+    leaves a page at its address saying it is gone, without its links (a receiver that
+    checks the source drops the mention, as the spec says for a source no longer linking),
+    and `salon mention` tells the target. Never over a page the site has there again."""
+    with serve_web() as web:
+        friend = web.html(
+            "/maya/on-letters/",
+            '<html><head><link rel="webmention" href="/maya/webmention"></head></html>',
+        )
+        config = 'title = "T"\nbase_url = "http://127.0.0.1:9/"\n[author]\nname = "Ada"\n'
+        note = f"---\ntitle: Replying\ndate: 2026-11-01\n---\n[Maya]({friend}) is right.\n"
+        root = make_salon({"content/notes/reply.md": note}, config=config)
+        assert _salon(root, "build", "--offline", *NOW_ARG).returncode == 0
+        assert _salon(root, "mention", *NOW_ARG).returncode == 0
+        (root / "content/notes/reply.md").unlink()
+        built = _salon(root, "build", "--offline", *NOW_ARG)
+        assert built.returncode == 0, built.stderr
+        page = (root / "site/notes/reply/index.html").read_text(encoding="utf-8")
+        assert "<h1>Gone</h1>" in page and 'content="noindex"' in page
+        assert friend not in page
+        assert "notes/reply/" not in (root / "site/sitemap.xml").read_text(encoding="utf-8")
+        told = _salon(root, "mention", *NOW_ARG)
+        assert told.stdout.splitlines()[0].startswith(
+            "sent (deleted): http://127.0.0.1:9/notes/reply/"
+        )
+        assert len(web.posts) == 2  # the first mention, then the deletion
+        # the address written again: the new post, not the tombstone
+        write = root / "content/notes/reply.md"
+        write.write_text("---\ntitle: Back\ndate: 2026-11-02\n---\nAgain.\n", encoding="utf-8")
+        assert _salon(root, "build", "--offline", *NOW_ARG).returncode == 0
+        again = (root / "site/notes/reply/index.html").read_text(encoding="utf-8")
+        assert "Again." in again and "<h1>Gone</h1>" not in again
