@@ -199,6 +199,8 @@ def build(
                     overwrite=output_overwrite,
                 ),
             )
+            # still under the lock: two indexers writing one site's index would clash
+            searched = _index_search(result.output, result, label=_display(result.output))
     except BuildFailed as failed:
         _report(failed.diagnostics)
         errors = sum(1 for d in failed.diagnostics if d.is_error)
@@ -217,7 +219,6 @@ def build(
     finally:
         restore()
     where = _display(result.output)
-    searched = _index_search(result.output, result, label=where)
     _report(result.warnings + searched.diagnostics)
     if result.fetched:
         click.echo(result.fetched)

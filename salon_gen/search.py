@@ -28,7 +28,7 @@ ENTRY_FILE = "pagefind-entry.json"  # Pagefind writes it last: the mark of a who
 # Belt and braces to the templates' marks: Pagefind reads no page outside these folders.
 GLOB = "{notes,shares,reading}/**/*.html"
 _INDEXED = ("notes/", "shares/", "reading/")  # GLOB's folders
-TIMEOUT = 600.0  # seconds: a salon of 1,000 posts takes well under one
+TIMEOUT = 180.0  # seconds: 1,000 posts take under 2; a hung indexer must not hold a build
 _INSTALL = "pip install 'pagefind[bin]' (salon's dependency) or put pagefind on PATH"
 
 

@@ -40,9 +40,10 @@ def page(browser: Any) -> Iterator[Any]:
 def _styled(page: Any) -> None:
     # Only the theme's stylesheet defines --font-body and sets body's font from it; without
     # it Chromium shows its default serif ("Times New Roman").
-    font = page.evaluate(
-        "getComputedStyle(document.documentElement).getPropertyValue('--font-body')"
-    )
+    # (waited for: on a loaded machine the first file:// page can report before its style)
+    probe = "getComputedStyle(document.documentElement).getPropertyValue('--font-body')"
+    page.wait_for_function(f"({probe}).trim() !== ''", timeout=15_000)
+    font = page.evaluate(probe)
     assert font.strip()
     family = page.evaluate("getComputedStyle(document.body).fontFamily")
     assert "".join(family.split()) == "".join(font.split()), (family, font)
