@@ -53,6 +53,7 @@ from .model import Note, Person
 if TYPE_CHECKING:
     from .bundles import Resource
     from .model import Config, FeedEntry, OutputFile, Site, StaticFile
+    from .people import Contact, Kept
     from .received import Received
 
 # A file changed less than this before the last build read it may have changed again within
@@ -126,7 +127,7 @@ class Engine:
 
     `persist`: `salon build`'s engine. It checks the theme folder's stamps itself (no
     watcher tells it), writes the private calendar of every good build just before the site
-    (`write_calendar`), forgets its record before it writes and is saved by `save()`."""
+    (`_write_calendar`), forgets its record before it writes and is saved by `save()`."""
 
     def __init__(
         self, root: Path, output: Path, *, drafts: bool = False, persist: bool = False
@@ -208,17 +209,15 @@ class Engine:
         self._stale = set()
         return report
 
-    def write_calendar(self, now: datetime) -> None:
-        """Write the private calendar (`private/salon.ics`) of the salon as last built."""
+    def _write_calendar(
+        self, mem: _Memory, kept: Sequence[Kept], contacts: Mapping[str, Contact], now: datetime
+    ) -> None:
+        """Write the private calendar (`private/salon.ics`) of the salon being built, from
+        the private side `_rebuild` read and checked."""
         from . import circle
         from .reminders import links_of_note
 
-        mem = self._memory
-        if mem is None:
-            return
-        parsed = list(mem.parsed.values())
-        kept, contacts, _ = stages.private_side(parsed)
-        notes = [p.value for p in parsed if isinstance(p.value, Note)]
+        notes = [p.value for p in mem.parsed.values() if isinstance(p.value, Note)]
         everyone = [person for person, _, _ in kept]
         memo = mem.calendar_links
         seen: dict[str, tuple[str, str | None, tuple[str, ...]]] = {}
@@ -307,7 +306,7 @@ class Engine:
         diags += read
         # The owner's private side: checked as `salon build` checks it, and what the leak
         # guard looks for. When a person file changed, every page is checked again.
-        kept, _, problems = stages.private_side(list(mem.parsed.values()))
+        kept, contacts, problems = stages.private_side(list(mem.parsed.values()))
         diags += problems
         people_files = tuple(
             (p.file.path, p.file.text) for p in mem.parsed.values() if p.kind == "person"
@@ -370,7 +369,7 @@ class Engine:
         if has_errors(diags):
             raise BuildFailed(diags)
         if self.persist:  # from here until save(), the record no longer describes the output
-            self.write_calendar(now)
+            self._write_calendar(mem, kept, contacts, now)
             record.forget(self._record())
         mem.built = None  # a write that fails half-way leaves nothing to trust
         if prev is None:
