@@ -35,6 +35,7 @@ from salon_gen.model import (
     ReadingOptions,
     WebmentionOptions,
 )
+from salon_gen.numbers import TOO_BIG, TOO_BIG_HINT, number_line, too_big_number
 from salon_gen.urls import interest_slug, is_http_url, slugify
 
 CONFIG_FILE = "salon.toml"
@@ -676,6 +677,13 @@ def parse_config(
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return None, (_syntax_error(str(exc), text, keys, path),)
+    except ValueError:  # a decimal past Python's int-string limit, from inside tomllib
+        data = None
+    if data is None or too_big_number(data) is not None:
+        line, col = number_line(text.split("\n"), 1)
+        return None, (
+            Diagnostic(path=path, line=line, col=col, message=TOO_BIG, hint=TOO_BIG_HINT),
+        )
     checker = _Checker(path=path, keys=keys)
     config = checker.table(SCHEMA, data, ())
     diagnostics = tuple(sorted(checker.diagnostics, key=sort_key))

@@ -23,6 +23,7 @@ from typing import Any, Literal
 import yaml
 
 from .errors import Diagnostic
+from .numbers import TOO_BIG, TOO_BIG_HINT, is_long_number, number_line, too_big_number
 
 try:  # the C loader is ~4x faster; fall back when PyYAML was built without libyaml
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -171,7 +172,7 @@ def _split_fenced(
     data: Any
     if fmt == "yaml":
         try:
-            data = yaml.load(head, Loader=_Loader)  # _Loader is a SafeLoader
+            data, problem = _load_yaml(head)
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
             yline = mark.line + 2 if mark is not None else 1
@@ -189,10 +190,19 @@ def _split_fenced(
             )
         except yaml.YAMLError as e:
             return None, (Diagnostic(path=path, line=1, message=f"malformed YAML: {e}"),)
+        if problem is not None:
+            return None, (problem.diagnostic(path),)
     else:
         try:
             data = tomllib.loads(head)
-        except tomllib.TOMLDecodeError as e:
+            if (big := too_big_number(data)) is not None:
+                raise ValueError(big)
+        except ValueError as e:
+            if not isinstance(e, tomllib.TOMLDecodeError):  # int-string limit, or too_big_number
+                line, col = number_line(lines[1:end], 2)
+                return None, (
+                    Diagnostic(path=path, line=line, col=col, message=TOO_BIG, hint=TOO_BIG_HINT),
+                )
             msg = str(e)
             line = 1
             col: int | None = None
@@ -233,6 +243,96 @@ def _split_fenced(
         format=fmt,
         key_lines=MappingProxyType(key_lines),
     ), ()
+
+
+# Aliases let a few lines of YAML stand for a value too large to walk ("billion laughs": nine
+# aliases of nine aliases of ...). PyYAML builds it cheaply, sharing the lists, but every
+# stage after it that walks the value would walk all of it. Past this many values, and more
+# than the text spells out, the front matter is refused (Go's yaml.v3, which Hugo reads with,
+# refuses excessive aliasing too).
+MAX_YAML_VALUES = 100_000
+_INT_TAG = "tag:yaml.org,2002:int"
+
+
+@dataclass(frozen=True, slots=True)
+class _YamlProblem:
+    line: int  # in the front matter's text, 0-based (the file's line is line + 2)
+    col: int | None
+    message: str
+    hint: str | None
+
+    def diagnostic(self, path: str) -> Diagnostic:
+        return Diagnostic(
+            path=path, line=self.line + 2, col=self.col, message=self.message, hint=self.hint
+        )
+
+
+def _load_yaml(head: str) -> tuple[Any, _YamlProblem | None]:
+    """The value of the YAML text `head`, or the problem that keeps it from being built:
+    the nodes are checked before any Python value is made from them."""
+    loader = _Loader(head)  # a SafeLoader: no tags that construct objects
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, None
+        problem = _check_nodes(node)
+        if problem is not None:
+            return None, problem
+        return loader.construct_document(node), None
+    finally:
+        loader.dispose()
+
+
+def _check_nodes(root: yaml.Node) -> _YamlProblem | None:
+    """Refuse integers too long to read, aliases that contain themselves, and aliases that
+    expand to more than MAX_YAML_VALUES values: one walk over the distinct nodes, counting
+    each node's expanded size once (so the walk is as long as the text, never the expansion)."""
+    sizes: dict[int, int] = {}  # id(node) -> values it stands for, once it is done
+    open_: set[int] = set()  # nodes whose children are being walked
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            open_.discard(key)
+            size = 1 + sum(sizes[id(c)] for c in _children(node))
+            sizes[key] = size
+            if size > MAX_YAML_VALUES and size > len(sizes):
+                return _YamlProblem(
+                    node.start_mark.line,
+                    node.start_mark.column + 1,
+                    f"YAML aliases here expand to more than {MAX_YAML_VALUES:,} values",
+                    "write the values out, without '&' anchors and '*' aliases",
+                )
+            continue
+        if key in sizes:
+            continue  # an alias of a node already counted
+        if key in open_:
+            return _YamlProblem(
+                node.start_mark.line,
+                node.start_mark.column + 1,
+                "a YAML alias refers to a value that contains it",
+                "remove the '*' alias, or point it at another anchor",
+            )
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == _INT_TAG and is_long_number(node.value):
+                return _YamlProblem(
+                    node.start_mark.line, node.start_mark.column + 1, TOO_BIG, TOO_BIG_HINT
+                )
+            sizes[key] = 1
+            continue
+        open_.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in reversed(_children(node)))
+    return None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def _line_of_key(head: list[str], key: str) -> int:
@@ -282,6 +382,10 @@ def _loose_datetime(text: str) -> datetime | None:
     return moment.replace(tzinfo=timezone(sign * offset))
 
 
+_MARGIN = timedelta(days=1)
+_FIRST_DAY, _LAST_DAY = "0001-01-04", "9999-12-28"  # in any zone, with the margin
+
+
 def parse_datetime(value: object, zone: tzinfo) -> datetime:
     """A front-matter date or datetime as an aware UTC datetime.
 
@@ -315,4 +419,18 @@ def parse_datetime(value: object, zone: tzinfo) -> datetime:
         raise ValueError(f"expected a date, got {type(value).__name__}")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(UTC)
+    try:
+        # Shown in the salon's zone, stored in UTC: both must exist. 9999-12-31T23:59-05:00
+        # is past the last moment a datetime holds once in UTC; 0001-01-01T00:00+05:00 before
+        # the first. Also a day's margin either side, for what is computed from a date (the
+        # day after, the week around it) in any zone.
+        utc = moment.astimezone(UTC)
+        (utc + _MARGIN).astimezone(zone)
+        (utc - _MARGIN).astimezone(zone)
+    except OverflowError:
+        shown = value if isinstance(value, str) else moment.isoformat()
+        raise ValueError(
+            f"'{str(shown).strip()}' is out of range: salon reads dates from "
+            f"{_FIRST_DAY} to {_LAST_DAY}"
+        ) from None
+    return utc

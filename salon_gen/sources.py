@@ -77,11 +77,34 @@ def is_ignored(name: str) -> bool:
 
 
 def read_config(root: Path) -> str | None:
-    """The text of salon.toml, or None when the folder has none."""
+    """The text of salon.toml, or None when the folder has none; BuildFailed when it is
+    there but cannot be read as text (not UTF-8: TOML is UTF-8 by its spec)."""
     try:
-        return (root / CONFIG_FILE).read_text(encoding="utf-8")
+        raw = (root / CONFIG_FILE).read_bytes()
     except FileNotFoundError:
         return None
+    except OSError as e:
+        raise BuildFailed(
+            [Diagnostic(path=CONFIG_FILE, message=f"cannot read: {e.strerror or e}")]
+        ) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise BuildFailed([not_utf8(CONFIG_FILE, raw, e)]) from None
+
+
+def not_utf8(rel: str, raw: bytes, e: UnicodeDecodeError) -> Diagnostic:
+    """The diagnostic for a file that is not UTF-8, at the line and column of the first
+    byte that is not (the column counts the characters before it, as an editor does)."""
+    start = raw.rfind(b"\n", 0, e.start) + 1
+    before = raw[start : e.start].decode("utf-8", "replace")
+    return Diagnostic(
+        path=rel,
+        line=raw.count(b"\n", 0, e.start) + 1,
+        col=len(before) + 1,
+        message=f"file is not valid UTF-8 (byte 0x{raw[e.start]:02x})",
+        hint="save the file as UTF-8 (in most editors: 'Save with encoding', UTF-8)",
+    )
 
 
 def load_config(root: Path) -> tuple[Config | None, tuple[Diagnostic, ...]]:
@@ -196,6 +219,16 @@ def _scan(
             if (not recursive or e.name.startswith(".")) if is_dir else not keep(e.name):
                 continue
             path = f"{rel}/{e.name}"
+            if not is_utf8_name(e.name):
+                diags.append(
+                    Diagnostic(
+                        path=printable(path),
+                        message="file name is not valid UTF-8: it cannot be a URL or a file "
+                        "name on every system",
+                        hint="rename it (e.g. with 'convmv -f latin1 -t utf8 --notest')",
+                    )
+                )
+                continue
             real = ""  # where a folder really is; found only for folders and links
             if e.is_symlink():
                 resolved, problem = _resolve(root_real, e.path, path)
@@ -219,6 +252,21 @@ def _scan(
                 else:
                     diags.append(problem)
     return found
+
+
+def is_utf8_name(name: str) -> bool:
+    """False for a name the file system gave as bytes that are not UTF-8 (Python hands those
+    over with surrogate escapes, which no later step can encode)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable(path: str) -> str:
+    """`path` with the bytes of a non-UTF-8 name shown as \\xNN, so it can be printed."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def not_readable(rel: str, path: str, cap: int) -> Diagnostic | None:
@@ -388,15 +436,7 @@ def _read_markdown(
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as e:
-            line = raw[: e.start].count(b"\n") + 1
-            diags.append(
-                Diagnostic(
-                    path=rel,
-                    line=line,
-                    message="file is not valid UTF-8",
-                    hint="save the file as UTF-8",
-                )
-            )
+            diags.append(not_utf8(rel, raw, e))
             continue
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         files.append(SourceFile(path=rel, text=text, stamp=stamp))

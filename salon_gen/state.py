@@ -84,7 +84,10 @@ def _stat_tree(digest: hashlib.blake2b, folder: Path, label: str) -> None:
                 st = os.stat(path)
             except OSError:
                 continue
-            digest.update(f"{label}{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            # surrogateescape: a file name that is not UTF-8 is hashed as its bytes (the
+            # build then reports it), not a UnicodeEncodeError here
+            line = f"{label}{path}\0{st.st_size}\0{st.st_mtime_ns}\n"
+            digest.update(line.encode("utf-8", "surrogateescape"))
 
 
 @functools.cache
