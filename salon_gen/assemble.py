@@ -239,17 +239,24 @@ def _check_urls(
     notes: Sequence[Note], pages: Sequence[Page], info: Mapping[str, SourceInfo]
 ) -> list[Diagnostic]:
     diags: list[Diagnostic] = []
-    taken: dict[str, str] = {}
+    # By the folder the URL is written to, with case folded: on macOS and Windows, whose file
+    # systems ignore case, notes/Hello/ and notes/hello/ are one folder, and one page would
+    # silently replace the other.
+    taken: dict[str, tuple[str, str]] = {}  # folded URL -> (URL, source)
     items: list[tuple[str, str]] = [(n.url, n.source) for n in notes]
     items += [(p.url, p.source) for p in pages]
     for url, source in sorted(items, key=lambda x: x[1]):
-        first = url.split("/", 1)[0]
-        if url in taken:
+        first = url.split("/", 1)[0].casefold()
+        if (seen := taken.get(url.casefold())) is not None:
+            same = seen[0] == url
             diags.append(
                 Diagnostic(
                     path=source,
                     line=_line(info, source, "slug"),
-                    message=f"URL /{url} is already used by {taken[url]}",
+                    message=f"URL /{url} is already used by {seen[1]}"
+                    if same
+                    else f"URL /{url} differs from /{seen[0]} of {seen[1]} only in case: on "
+                    "macOS and Windows they are one folder, and one page would replace the other",
                     hint="give one of them a different 'slug:'",
                 )
             )
@@ -264,7 +271,7 @@ def _check_urls(
                 )
             )
             continue
-        taken[url] = source
+        taken[url.casefold()] = (url, source)
     return diags
 
 

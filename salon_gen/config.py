@@ -36,7 +36,7 @@ from salon_gen.model import (
     WebmentionOptions,
 )
 from salon_gen.numbers import TOO_BIG, TOO_BIG_HINT, number_line, too_big_number
-from salon_gen.urls import interest_slug, is_http_url, slugify
+from salon_gen.urls import interest_slug, is_http_url, segment_problem, slugify
 
 CONFIG_FILE = "salon.toml"
 
@@ -304,9 +304,14 @@ def _duration(minimum: timedelta) -> Check:
 
 
 def _sluggable(value: str) -> Problem | None:
-    if slugify(value):
-        return None
-    return Problem(message=f"{_show(value)} has no letters or digits")
+    if not slugify(value):
+        return Problem(message=f"{_show(value)} has no letters or digits")
+    if problem := segment_problem(interest_slug(value)):
+        return Problem(
+            message=f"names the folder interests/{interest_slug(value)[:40]}/, which {problem}",
+            hint="use another word for it",
+        )
+    return None
 
 
 def _alias_problems(aliases: Mapping[str, tuple[str, ...]]) -> Iterator[tuple[str, Problem]]:

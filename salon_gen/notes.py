@@ -25,9 +25,11 @@ from .model import Config, Link, Note, NoteKind, Page, Person, PrivateProfile, V
 from .publication import ALIAS_KEYS, PUBLICATION_KEYS, read_aliases, read_publication
 from .urls import (
     domain_of,
+    interest_slug,
     is_http_url,
     is_local_feed,
     is_safe_slug,
+    segment_problem,
     slug_from_filename,
     slugify,
 )
@@ -112,11 +114,24 @@ def _tags(reader: Fields, jekyll: bool) -> tuple[str, ...]:
     for key in TAG_KEYS:
         spaces = key == "categories" or (key == "tags" and jekyll)
         for tag in reader.words(key, spaces=spaces and reader.fm.format != "pelican"):
-            if slugify(tag):
-                tags.setdefault(tag.casefold(), tag)
-            else:
+            if not slugify(tag):
                 reader.error(key, f"tag '{tag}' has no letters or digits")
+            elif problem := segment_problem(interest_slug(tag)):
+                reader.error(
+                    key,
+                    f"tag '{_short(tag)}' names the folder interests/{_short(interest_slug(tag))}/"
+                    f", which {problem}",
+                    hint="use another word for it, or list this spelling under another "
+                    "interest in salon.toml: [interests.aliases]",
+                )
+            else:
+                tags.setdefault(tag.casefold(), tag)
     return tuple(tags.values())
+
+
+def _short(text: str) -> str:
+    """`text` cut for a message: a 300-byte slug is not worth printing whole."""
+    return text if len(text) <= 40 else text[:40] + "..."
 
 
 def _stem(path: str) -> str:
@@ -154,14 +169,30 @@ def _slug(reader: Fields, stem: str) -> str | None:
                 hint=f"use letters, digits and hyphens, e.g. slug: {suggestion or 'x'}",
             )
             return None
-        return explicit
+        return _usable_slug(reader, explicit, "slug")
     slug = slug_from_filename(stem)
     if not slug:
         reader.error(
             None, f"cannot make a URL from the file name '{stem}'", hint="add a slug: my-note"
         )
         return None
-    return slug
+    return _usable_slug(reader, slug, None)
+
+
+def _usable_slug(reader: Fields, slug: str, key: str | None) -> str | None:
+    """`slug` if it can be a folder on every system (urls.segment_problem), else an error
+    at `key` (None: the slug came from the file name) and None."""
+    problem = segment_problem(slug)
+    if problem is None:
+        return slug
+    where = "slug" if key else "the slug made from the file name"
+    suggestion = slug[:60].rstrip("-") if len(slug) > 60 else f"{slug}-note"
+    reader.error(
+        key,
+        f"{where} '{_short(slug)}' {problem}",
+        hint=f"set {'another' if key else 'one'}, e.g. slug: {suggestion}",
+    )
+    return None
 
 
 def _entry_id(reader: Fields, config: Config, source: str, date: datetime, zone: tzinfo) -> str:
@@ -363,6 +394,13 @@ def parse_person(
             f"person id '{pid}' (the file name) must be lowercase letters, digits and hyphens",
             hint=f"rename the file to {slugify(pid) or 'x'}.md",
         )
+    elif problem := segment_problem(pid):
+        reader.error(
+            None,
+            f"person id '{_short(pid)}' (the file name, and the folder people/{_short(pid)}/) "
+            f"{problem}",
+            hint=f"rename the file, e.g. to {pid[:40]}-1.md",
+        )
     name = reader.text("name")
     if not name:
         reader.error(None, "a person needs a 'name'", hint="add: name: Maya Okafor")
@@ -411,6 +449,15 @@ def parse_person(
                     hint="poll a friend's feed at most every 5 minutes",
                 )
     interests = tuple(dict.fromkeys(i.lower() for i in reader.words("interests")))
+    for interest in interests:
+        if problem := segment_problem(interest_slug(interest)):
+            reader.error(
+                "interests",
+                f"interest '{_short(interest)}' names the folder "
+                f"interests/{_short(interest_slug(interest))}/, which {problem}",
+                hint="use another word for it, or list this spelling under another "
+                "interest in salon.toml: [interests.aliases]",
+            )
     if any(d.is_error for d in reader.diags) or not name:
         return None, tuple(reader.diags)
     person = Person(

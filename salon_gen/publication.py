@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from .fields import TRUTH, Fields, shown
 from .frontmatter import parse_datetime
-from .urls import is_http_url, safe_output_path
+from .urls import is_http_url, safe_output_path, segment_problem
 
 PUBLICATION_KEYS = frozenset(
     {
@@ -112,6 +112,14 @@ def read_aliases(reader: Fields, own_url: str) -> tuple[str, ...]:
                     key,
                     f"{key}: '{value}' is not a path on this site",
                     hint="write old URLs as paths, e.g. /2019/03/05/old-title.html",
+                )
+                continue
+            bad = next((q for part in path.split("/") if (q := segment_problem(part))), None)
+            if bad is not None:
+                reader.error(
+                    key,
+                    f"{key}: '{value[:60]}' cannot be written as a file: a part of it {bad}",
+                    hint="leave this old URL out (a redirect there cannot be written)",
                 )
                 continue
             if path and path != own_url:

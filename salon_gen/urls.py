@@ -56,6 +56,29 @@ def slug_from_filename(stem: str) -> str:
     return slugify(_DATE_PREFIX.sub("", stem)) or slugify(stem)
 
 
+# A slug is one folder of the site (notes/<slug>/index.html). Folder names are limited to
+# 255 bytes by ext4, XFS, APFS and ZFS (NAME_MAX; NTFS counts 255 UTF-16 units, which a name
+# within 255 UTF-8 bytes always fits). Windows reserves the names of its devices, whatever
+# their case or extension: no folder there can be called CON or nul (Microsoft, "Naming
+# Files, Paths, and Namespaces"). Either makes the site impossible to write, check out or
+# copy somewhere, so salon refuses it on every system, not only where it would fail.
+MAX_SEGMENT_BYTES = 255
+_WINDOWS_DEVICE = re.compile(
+    r"^(?:con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])$"
+)
+
+
+def segment_problem(segment: str) -> str | None:
+    """Why `segment` cannot be the name of a folder of the site on every system; None when
+    it can. Pure: says what, in words that follow the thing it is about."""
+    size = len(segment.encode("utf-8", "surrogateescape"))
+    if size > MAX_SEGMENT_BYTES:
+        return f"is {size} bytes long; a file name may be at most {MAX_SEGMENT_BYTES} bytes"
+    if _WINDOWS_DEVICE.match(segment.split(".", 1)[0].rstrip(" ").casefold()):
+        return "is a device name on Windows (as CON, NUL, COM1 are): no file or folder there can have it"
+    return None
+
+
 def is_safe_slug(slug: str) -> bool:
     """True for a single path segment made of word characters and hyphens (no dots, slashes)."""
     return bool(_SLUG.match(slug))
