@@ -51,14 +51,22 @@ class RenderCache:
         self.warning: str | None = None
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.db = self._open()
+            try:
+                self.db = self._open(path)
+            except sqlite3.DatabaseError as e:
+                if _cannot_write(e):
+                    raise
+                self.warning = f"{path}: render cache unreadable ({e}); starting a new one"
+                path.unlink(missing_ok=True)
+                self.db = self._open(path)
         except sqlite3.DatabaseError as e:
-            self.warning = f"{path}: render cache unreadable ({e}); starting a new one"
-            path.unlink(missing_ok=True)
-            self.db = self._open()
+            # A full disk or a read-only folder: the build goes on without the cache (it
+            # only saves time); the file, if any, is left as it is.
+            self.warning = f"render cache not used ({e}): every note is rendered afresh"
+            self.db = self._open(":memory:")
 
-    def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path)
+    def _open(self, where: Path | str) -> sqlite3.Connection:
+        db = sqlite3.connect(where)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute(_SCHEMA)
         db.execute("SELECT count(*) FROM markdown LIMIT 1").fetchone()
@@ -82,7 +90,14 @@ class RenderCache:
         return found
 
     def add_many(self, entries: Mapping[str, RenderedMarkdown]) -> None:
-        """Store `entries`, forgetting nothing."""
+        """Store `entries`, forgetting nothing. A write that fails (a full disk) is rolled
+        back and becomes the `warning`: the next build renders those notes again."""
+        try:
+            self._add_many(entries)
+        except sqlite3.DatabaseError as e:
+            self.warning = f"render cache not updated ({e}); the next build renders afresh"
+
+    def _add_many(self, entries: Mapping[str, RenderedMarkdown]) -> None:
         with self.db:
             self.db.executemany(
                 "INSERT OR REPLACE INTO markdown (key, value) VALUES (?, ?)",
@@ -90,7 +105,14 @@ class RenderCache:
             )
 
     def replace_all(self, entries: Mapping[str, RenderedMarkdown], new: Iterable[str]) -> None:
-        """Store `new` keys of `entries` and forget every key not in `entries`."""
+        """Store `new` keys of `entries` and forget every key not in `entries` (a failed
+        write as in `add_many`)."""
+        try:
+            self._replace_all(entries, new)
+        except sqlite3.DatabaseError as e:
+            self.warning = f"render cache not updated ({e}); the next build renders afresh"
+
+    def _replace_all(self, entries: Mapping[str, RenderedMarkdown], new: Iterable[str]) -> None:
         with self.db:
             self.db.executemany(
                 "INSERT OR REPLACE INTO markdown (key, value) VALUES (?, ?)",
@@ -100,3 +122,18 @@ class RenderCache:
             stale = stored - entries.keys()
             if stale:
                 self.db.executemany("DELETE FROM markdown WHERE key = ?", ((k,) for k in stale))
+
+
+# SQLite's primary result codes (the low byte of an extended one) that say the disk, not the
+# file, is the problem: no room, not writable, or failing.
+_DISK = {
+    sqlite3.SQLITE_FULL,
+    sqlite3.SQLITE_READONLY,
+    sqlite3.SQLITE_IOERR,
+    sqlite3.SQLITE_CANTOPEN,
+}
+
+
+def _cannot_write(e: sqlite3.DatabaseError) -> bool:
+    code = getattr(e, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in _DISK

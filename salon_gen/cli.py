@@ -314,8 +314,24 @@ def fetch(source: Path, force: bool, rebuild_store: bool, now_text: str | None) 
     Polite: conditional requests, at most one poll per feed an hour (see [fetch] in
     salon.toml), Retry-After honoured, back-off after failures. Builds nothing.
     """
-    with _writing(source, "salon fetch"):
-        _fetch(source, rebuild_store, force, now_text)
+    from .stopping import Stopped, stop_on_signals
+
+    restore = stop_on_signals()  # SIGTERM, SIGHUP: stop as Ctrl-C does
+    try:
+        with _writing(source, "salon fetch"):
+            _fetch(source, rebuild_store, force, now_text)
+    except KeyboardInterrupt as stop:
+        # fetch_many cut the connections in flight; each feed is stored in a transaction of
+        # its own, so the store holds whole feeds only: those stored before the stop.
+        why = f"stopped by {stop.name}" if isinstance(stop, Stopped) else "interrupted"
+        click.echo(
+            f"salon fetch: {why} before it finished; nothing half-stored, the feed store is "
+            "whole (run 'salon fetch' again for the rest)",
+            err=True,
+        )
+        raise SystemExit(128 + (stop.signum if isinstance(stop, Stopped) else 2)) from None
+    finally:
+        restore()
 
 
 def _fetch(source: Path, rebuild_store: bool, force: bool, now_text: str | None) -> None:

@@ -11,6 +11,7 @@ library only (`http.client`, `ssl`, `zlib`): this is the one module that talks H
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import io
 import ipaddress
@@ -138,19 +139,27 @@ def fetch_many(
     if not requests:
         return []
     tls = _TLS()
+    cutoff = _Cutoff()
     results: dict[int, FetchResult] = {}
     pool = ThreadPoolExecutor(
         max_workers=min(workers, len(requests)), thread_name_prefix="salon-fetch"
     )
     try:
         futures: dict[Future[FetchResult], int] = {
-            pool.submit(_fetch, request, limits, tls): i for i, request in enumerate(requests)
+            pool.submit(_fetch, request, limits, tls, cutoff): i
+            for i, request in enumerate(requests)
         }
         for future in as_completed(futures):
             result = future.result()  # _fetch never raises
             results[futures[future]] = result
             if on_done is not None:
                 on_done(result)
+    except BaseException:
+        # Ctrl-C (or on_done raised): cut the connections in flight, so that the wait
+        # below is not a slow server's read timeout but the moment it takes a worker to
+        # notice its socket is shut.
+        cutoff.stop()
+        raise
     finally:
         # If on_done raised (or Ctrl-C), do not start the fetches still waiting.
         pool.shutdown(wait=True, cancel_futures=True)
@@ -174,7 +183,39 @@ class _TLS:
             return self._context
 
 
-def _fetch(request: FetchRequest, limits: FetchLimits, tls: _TLS) -> FetchResult:
+class _Cutoff:
+    """The connections open in one `fetch_many`, so that a stop can cut them all: shutting a
+    socket down wakes the worker blocked reading it. A fetch still connecting when the stop
+    comes is refused as soon as it has connected (at worst after `connect_timeout`)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: set[http.client.HTTPConnection] = set()
+        self._stopped = False
+
+    def add(self, conn: http.client.HTTPConnection) -> None:
+        with self._lock:
+            if self._stopped:
+                raise _Failure("stopped before it was fetched")
+            self._open.add(conn)
+
+    def discard(self, conn: http.client.HTTPConnection) -> None:
+        with self._lock:
+            self._open.discard(conn)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            for conn in self._open:
+                sock = conn.sock
+                if sock is not None:
+                    with contextlib.suppress(OSError):
+                        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _fetch(
+    request: FetchRequest, limits: FetchLimits, tls: _TLS, cutoff: _Cutoff | None = None
+) -> FetchResult:
     deadline = time.monotonic() + limits.total_timeout
     url = request.url
     hops: list[tuple[int, str]] = []
@@ -191,7 +232,7 @@ def _fetch(request: FetchRequest, limits: FetchLimits, tls: _TLS) -> FetchResult
         while True:
             if time.monotonic() >= deadline:
                 raise _Expired
-            conn, response = _open(url, request, limits, deadline, tls)
+            conn, response = _open(url, request, limits, deadline, tls, cutoff=cutoff)
             try:
                 status = response.status
                 if status in _REDIRECTS:
@@ -208,6 +249,8 @@ def _fetch(request: FetchRequest, limits: FetchLimits, tls: _TLS) -> FetchResult
             finally:
                 response.close()
                 conn.close()
+                if cutoff is not None:
+                    cutoff.discard(conn)
     except _Failure as exc:
         return failed(str(exc))
     except Exception as exc:  # fetch_one never raises: the cause becomes the error text
@@ -309,6 +352,7 @@ def _open(
     tls: _TLS,
     *,
     form: bytes | None = None,
+    cutoff: _Cutoff | None = None,
 ) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
     """Connect, send the GET (a form POST when `form` is given) and read the response head;
     the caller closes both."""
@@ -347,6 +391,8 @@ def _open(
             raise _Failure(
                 f"the TLS certificate of {host} is not valid: {exc.verify_message}"
             ) from None
+        if cutoff is not None:
+            cutoff.add(conn)  # from here a stop shuts its socket
         _arm(conn.sock, deadline, limits.read_timeout)
         headers = _headers(request, limits)
         if form is None:
@@ -357,6 +403,8 @@ def _open(
         return conn, conn.getresponse()
     except BaseException:
         conn.close()
+        if cutoff is not None:
+            cutoff.discard(conn)
         raise
 
 

@@ -15,9 +15,10 @@ import secrets
 import shutil
 import socket
 import socketserver
+import stat
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -242,6 +243,15 @@ def host_allowed(header: str | None, bound: str) -> bool:
     return True
 
 
+def _is(path: Path, kind: Callable[[int], bool]) -> bool:
+    """Whether `path` is there and of `kind` (stat.S_ISDIR...). Any OSError is "no": a path
+    the OS refuses to look up (ENAMETOOLONG past PATH_MAX, say) is a 404, not a traceback."""
+    try:
+        return kind(path.stat().st_mode)
+    except OSError:
+        return False
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.0"  # one request a connection: no idle keep-alive threads
     server_version = "salon-preview"
@@ -294,7 +304,7 @@ class _Handler(BaseHTTPRequestHandler):
         rel = path[len(base) :]
         folder = self._folder()
         target = livereload.safe_path(folder, rel)
-        if target is not None and target.is_dir():
+        if target is not None and _is(target, stat.S_ISDIR):
             segments = livereload.url_segments(rel) or ()
             if not path.endswith("/"):
                 # Built from the checked segments, never from the raw path: "//evil.example"
@@ -302,7 +312,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._redirect(base + "".join(quote(s) + "/" for s in segments), split.query)
                 return
             target = livereload.safe_path(folder, "/".join((*segments, "index.html")))
-        if target is None or not target.is_file():
+        if target is None or not _is(target, stat.S_ISREG):
             self._not_found(status, head)
             return
         self._send_file(HTTPStatus.OK, target, head, status)

@@ -19,6 +19,7 @@ from urllib.parse import unquote
 
 from .errors import Diagnostic
 from .sources import CONFIG_FILE, CONTENT_DIR, is_ignored
+from .urls import MAX_SEGMENT_BYTES
 
 ChangeKind = Literal["ignore", "content", "theme", "config"]
 
@@ -82,6 +83,9 @@ def url_segments(url_path: str) -> tuple[str, ...] | None:
         return None
     segments = [s for s in decoded.split("/") if s not in ("", ".")]
     if ".." in segments:
+        return None
+    # No file salon writes has a longer name; the OS would refuse the stat (ENAMETOOLONG).
+    if any(len(s.encode("utf-8", "surrogateescape")) > MAX_SEGMENT_BYTES for s in segments):
         return None
     return tuple(segments)
 

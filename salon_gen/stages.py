@@ -125,14 +125,7 @@ def parse_sources(
     else:
         paths.dir.mkdir(parents=True, exist_ok=True)
         with RenderCache(paths.render_cache) as cache:
-            if cache.warning:
-                general.append(
-                    Diagnostic(
-                        path=str(paths.render_cache.relative_to(paths.root)),
-                        severity="warning",
-                        message=cache.warning,
-                    )
-                )
+            opened = cache.warning
             done = cache.get_many(bodies)
             todo = [(k, body) for k, body in bodies.items() if k not in done]
             fresh = render_markdown(todo, jobs)
@@ -141,6 +134,15 @@ def parse_sources(
                 cache.replace_all(done, fresh.keys())
             else:
                 cache.add_many(fresh)
+            for warning in dict.fromkeys((opened, cache.warning)):  # on opening, on writing
+                if warning:
+                    general.append(
+                        Diagnostic(
+                            path=str(paths.render_cache.relative_to(paths.root)),
+                            severity="warning",
+                            message=warning,
+                        )
+                    )
 
     parsed: list[ParsedSource] = []
     for (kind, f, fm, problems), key in zip(split, keys, strict=True):

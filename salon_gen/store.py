@@ -389,6 +389,27 @@ class FeedStore:
                 "the feed store is busy: another salon is writing to it",
                 "wait for it to finish, then try again",
             )
+        if code == sqlite3.SQLITE_FULL:
+            # The transaction that found no room was rolled back: the store is as it was.
+            return StoreError(
+                self.path,
+                f"the feed store has no room to grow: the disk is full ({e})",
+                "free some space on the disk that holds .salon/, then run 'salon fetch' "
+                "again; what was stored before is kept",
+            )
+        if code == sqlite3.SQLITE_READONLY:
+            return StoreError(
+                self.path,
+                f"the feed store cannot be written ({e})",
+                "make .salon/ and the files in it writable (chmod -R u+w .salon), then try again",
+            )
+        if code == sqlite3.SQLITE_IOERR:
+            return StoreError(
+                self.path,
+                f"the disk refused a read or write of the feed store ({e})",
+                "check that the disk has room and is healthy, then try again; SQLite rolls "
+                "a failed write back, so what was stored before is kept",
+            )
         return StoreError(self.path, f"the feed store could not be used ({e})")
 
     @contextmanager

@@ -75,7 +75,10 @@ def segment_problem(segment: str) -> str | None:
     if size > MAX_SEGMENT_BYTES:
         return f"is {size} bytes long; a file name may be at most {MAX_SEGMENT_BYTES} bytes"
     if _WINDOWS_DEVICE.match(segment.split(".", 1)[0].rstrip(" ").casefold()):
-        return "is a device name on Windows (as CON, NUL, COM1 are): no file or folder there can have it"
+        return (
+            "is a device name on Windows (as CON, NUL, COM1 are): "
+            "no file or folder there can have it"
+        )
     return None
 
 

@@ -53,6 +53,8 @@ def _siblings(out_dir: Path) -> tuple[Path, Path]:
 
 def cannot_write(folder: Path, error: OSError) -> BuildFailed:
     """The diagnostic for a write the machine refused (disk full, read-only, no permission)."""
+    if error.filename and not Path(error.filename).is_relative_to(folder):
+        folder = Path(error.filename).parent  # salon's own folder (.salon/), not the site's
     try:
         shown = folder.relative_to(Path.cwd()).as_posix()
     except ValueError:
@@ -203,13 +205,16 @@ def _write_site(
         st = os.stat(s.source)
         place(s.dest, f"src:{st.st_size}:{st.st_mtime_ns}", Path(s.source))
 
+    # The manifest before the swap: when .salon/ has no room for it, the build fails with
+    # the previous site still in place (after the swap it would be half a success). A swap
+    # that failed after it is caught by the next build's `output_intact`.
+    _save_manifest(manifest_path, out_dir, manifest, drafts)
     with signals_held():  # a SIGTERM between the renames would leave no site folder
         if out_dir.exists():
             out_dir.rename(old)
         new.rename(out_dir)
     if old.exists():
         shutil.rmtree(old)
-    _save_manifest(manifest_path, out_dir, manifest, drafts)
     removed = len(previous.keys() - manifest.keys())
     return WriteReport(written=written, unchanged=unchanged, removed=removed, files=len(manifest))
 
@@ -220,8 +225,12 @@ def _save_manifest(
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     data = {"version": MANIFEST_VERSION, "output": str(out_dir), "drafts": drafts}
-    tmp.write_text(json.dumps(data | {"files": manifest}), encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps(data | {"files": manifest}), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as e:  # no room: leave no half-written file to keep the disk full
+        tmp.unlink(missing_ok=True)
+        raise OSError(e.errno, e.strerror, str(path)) from e
 
 
 def _check_sources(statics: Sequence[StaticFile], within: Path | None) -> None:
