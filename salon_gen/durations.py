@@ -27,11 +27,16 @@ def parse_duration(text: str) -> timedelta:
     m = _DURATION.match(text.lower())
     if not m or m.group(2) not in _UNITS:
         raise ValueError(f'cannot read {text!r} as a duration (e.g. "1 hour", "30 minutes")')
-    value = timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
+    seconds = float(m.group(1)) * _UNITS[m.group(2)]
+    if seconds > _LONGEST.total_seconds():  # timedelta itself ends at 999,999,999 days
+        raise ValueError(f"duration {text!r} is too long: at most 100 years")
+    value = timedelta(seconds=seconds)
     if value <= timedelta(0):
         raise ValueError(f"duration {text!r} must be more than zero")
     return value
 
+
+_LONGEST = timedelta(days=36525)  # 100 years: no interval in a salon is longer
 
 _MONTHS = {"mo": 1, "month": 1, "months": 1, "y": 12, "yr": 12, "year": 12, "years": 12}
 _PERIOD = re.compile(r"^\s*(\d+)\s*([a-z]+)\s*$")
@@ -60,9 +65,13 @@ def parse_period(text: str) -> Period:
     months", "1 year"); ValueError with a message fit for a diagnostic otherwise."""
     m = _PERIOD.match(text.lower())
     if m and m.group(2) in _MONTHS:
+        if len(m.group(1)) > 6:  # not a number to multiply: "99999999999 years"
+            raise ValueError(f"period {text!r} is too long: at most 100 years")
         months = int(m.group(1)) * _MONTHS[m.group(2)]
         if months <= 0:
             raise ValueError(f"period {text!r} must be more than zero")
+        if months > 100 * 12:  # a date that far ahead may be past the year 9999
+            raise ValueError(f"period {text!r} is too long: at most 100 years")
         return Period(months=months)
     try:
         return Period(length=parse_duration(text))

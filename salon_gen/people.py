@@ -197,6 +197,7 @@ def parse_birthday(value: object) -> Birthday:
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, date):
+        _within(value, value.isoformat())
         return Birthday(month=value.month, day=value.day, year=value.year)
     if isinstance(value, str):
         text = " ".join(value.split())
@@ -205,14 +206,17 @@ def parse_birthday(value: object) -> Birthday:
                 born = date.fromisoformat(text)
             except ValueError as e:
                 raise ValueError(f"impossible date '{text}': {e}") from None
+            _within(born, text)
             return Birthday(month=born.month, day=born.day, year=born.year)
         if (parts := _month_and_day(text)) is None:
             raise ValueError(f"cannot read '{text}' as a birthday")
         month, day, year = parts
         try:
             # without a year, a leap year: 29 February is a day people are born on
-            date(year or 2000, month, day)
-        except ValueError:
+            _within(date(year or 2000, month, day), text)
+        except ValueError as e:
+            if "out of range:" in str(e):
+                raise
             what = "date" if year else "day"
             raise ValueError(f"impossible {what} '{text}'") from None
         return Birthday(month=month, day=day, year=year)
@@ -239,16 +243,30 @@ def _month_and_day(text: str) -> tuple[int, int, int | None] | None:
 def parse_day(value: object) -> date:
     """A day in a log: `YYYY-MM-DD` (a time after it is allowed and dropped)."""
     if isinstance(value, datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, date):
-        return value
+        return _within(value, value.isoformat())
     if isinstance(value, str):
         text = value.strip()
         try:
-            return date.fromisoformat(text[:10]) if len(text) >= 10 else date.fromisoformat(text)
+            day = date.fromisoformat(text[:10]) if len(text) >= 10 else date.fromisoformat(text)
         except ValueError:
             raise ValueError(f"cannot read '{text}' as a date") from None
+        return _within(day, text)
     raise ValueError(f"expected a date, got {_kind(value)}")
+
+
+# The days frontmatter.parse_datetime reads: reminders and the calendar count from them (the
+# day after, the next check-in), which must stay inside the years a `date` can hold.
+FIRST_DAY, LAST_DAY = date(1, 1, 4), date(9999, 12, 28)
+
+
+def _within(day: date, text: str) -> date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(
+            f"'{text}' is out of range: salon reads dates from {FIRST_DAY} to {LAST_DAY}"
+        )
+    return day
 
 
 def _kind(value: object) -> str:
