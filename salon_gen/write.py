@@ -53,8 +53,6 @@ def _siblings(out_dir: Path) -> tuple[Path, Path]:
 
 def cannot_write(folder: Path, error: OSError) -> BuildFailed:
     """The diagnostic for a write the machine refused (disk full, read-only, no permission)."""
-    if error.filename and not Path(error.filename).is_relative_to(folder):
-        folder = Path(error.filename).parent  # salon's own folder (.salon/), not the site's
     try:
         shown = folder.relative_to(Path.cwd()).as_posix()
     except ValueError:
@@ -162,7 +160,13 @@ def write_site(
         shutil.rmtree(new, ignore_errors=True)
         if old.exists() and not out_dir.exists():
             old.rename(out_dir)
-        raise cannot_write(out_dir, e) from None
+        # the manifest lives in salon's own folder (.salon/): name that, not the site's
+        where = manifest_path.parent if isinstance(e, _ManifestFailed) else out_dir
+        raise cannot_write(where, e) from None
+
+
+class _ManifestFailed(OSError):
+    """The manifest could not be saved (it is in .salon/, not in the site folder)."""
 
 
 def _write_site(
@@ -230,7 +234,7 @@ def _save_manifest(
         os.replace(tmp, path)
     except OSError as e:  # no room: leave no half-written file to keep the disk full
         tmp.unlink(missing_ok=True)
-        raise OSError(e.errno, e.strerror, str(path)) from e
+        raise _ManifestFailed(e.errno, e.strerror, str(path)) from e
 
 
 def _check_sources(statics: Sequence[StaticFile], within: Path | None) -> None:
