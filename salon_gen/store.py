@@ -113,9 +113,17 @@ def migrate(db: sqlite3.Connection, steps: Sequence[Step]) -> tuple[int, int]:
             db.execute(f"PRAGMA user_version = {len(steps):d}")
         db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        _rollback(db)
         raise
     return found, max(found, len(steps))
+
+
+def _rollback(db: sqlite3.Connection) -> None:
+    """Roll the open transaction back, if SQLite has not already: after SQLITE_FULL (and
+    IOERR, NOMEM) it rolls back by itself, and a second ROLLBACK would raise "no transaction
+    is active" in place of the error that says what happened."""
+    if db.in_transaction:
+        db.execute("ROLLBACK")
 
 
 # --- encoding ------------------------------------------------------------------------------
@@ -419,7 +427,7 @@ class FeedStore:
             try:
                 yield self.db
             except BaseException:
-                self.db.execute("ROLLBACK")
+                _rollback(self.db)
                 raise
             self.db.execute("COMMIT")
 
