@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import resource
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -50,7 +51,8 @@ CASES: list[tuple[str, dict[str | bytes, bytes], bytes | None, str]] = [
         "toml-not-utf8",
         {},
         MINIMAL_CONFIG.replace("Ada Tester", "Ad\xe1 Tester").encode("latin-1"),
-        "salon.toml:7:11: error: file is not valid UTF-8 (byte 0xe1)\n  hint: save the file as UTF-8",
+        "salon.toml:7:11: error: file is not valid UTF-8 (byte 0xe1)\n"
+        "  hint: save the file as UTF-8",
     ),
     (
         "note-body-not-utf8",
@@ -103,7 +105,9 @@ CASES: list[tuple[str, dict[str | bytes, bytes], bytes | None, str]] = [
     (
         "toml-front-matter-5000-digits",
         {
-            "content/notes/bad.md": f'+++\ntitle = "B"\ndate = 2026-01-02\nweight = {BIG}\n+++\nx\n'.encode()
+            "content/notes/bad.md": (
+                f'+++\ntitle = "B"\ndate = 2026-01-02\nweight = {BIG}\n+++\nx\n'
+            ).encode()
         },
         None,
         "content/notes/bad.md:4:10: error: number is too large",
@@ -399,3 +403,36 @@ def test_which_segments_cannot_be_folders(segment: str, problem: str | None) -> 
         assert found is None
     else:
         assert found is not None and problem in found
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/" + "a" * 300,  # one segment over NAME_MAX
+        "/" + "%C3%A9" * 200 + "/",  # 400 bytes once decoded
+        "/" + "/".join(["b" * 250] * 20),  # each segment fits, the whole is past PATH_MAX
+    ],
+    ids=["segment-300", "encoded-segment-400", "path-5000"],
+)
+def test_the_preview_answers_404_to_a_path_too_long_for_the_disk(
+    tmp_path: Path, path: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from salon_gen.serve import PreviewServer, Reload
+
+    (tmp_path / "index.html").write_text("<p>home</p>")
+    reload = Reload()
+    reload.built("/")
+    server = PreviewServer(tmp_path, port=0, reload=reload, heartbeat=0.05)
+    server.start()
+    try:
+        for request in (path, "/"):  # and the server still answers afterwards
+            with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+                sock.sendall(f"GET {request} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".encode())
+                data = b""
+                while chunk := sock.recv(65536):
+                    data += chunk
+            status = data.split(b" ", 2)[1]
+            assert status == (b"404" if request == path else b"200"), data[:200]
+    finally:
+        server.stop()
+    assert "Traceback" not in capfd.readouterr().err
