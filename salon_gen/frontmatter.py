@@ -172,7 +172,7 @@ def _split_fenced(
     data: Any
     if fmt == "yaml":
         try:
-            data, problem = _load_yaml(head)
+            data, refused = _load_yaml(head)
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
             yline = mark.line + 2 if mark is not None else 1
@@ -190,8 +190,8 @@ def _split_fenced(
             )
         except yaml.YAMLError as e:
             return None, (Diagnostic(path=path, line=1, message=f"malformed YAML: {e}"),)
-        if problem is not None:
-            return None, (problem.diagnostic(path),)
+        if refused is not None:
+            return None, (refused.diagnostic(path),)
     else:
         try:
             data = tomllib.loads(head)
@@ -199,9 +199,9 @@ def _split_fenced(
                 raise ValueError(big)
         except ValueError as e:
             if not isinstance(e, tomllib.TOMLDecodeError):  # int-string limit, or too_big_number
-                line, col = number_line(lines[1:end], 2)
+                nline, ncol = number_line(lines[1:end], 2)
                 return None, (
-                    Diagnostic(path=path, line=line, col=col, message=TOO_BIG, hint=TOO_BIG_HINT),
+                    Diagnostic(path=path, line=nline, col=ncol, message=TOO_BIG, hint=TOO_BIG_HINT),
                 )
             msg = str(e)
             line = 1
