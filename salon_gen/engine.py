@@ -34,8 +34,7 @@ from typing import TYPE_CHECKING
 from . import (
     assemble,
     linkcheck,
-    livereload,
-    receive,
+    received,
     record,
     render,
     rerender,
@@ -47,8 +46,7 @@ from . import (
 )
 from .depends import FrozenReads
 from .errors import BuildFailed, Diagnostic, has_errors
-from .livereload import ChangeKind
-from .model import Note, Person
+from .model import ChangeKind, Note, Person
 
 if TYPE_CHECKING:
     from .bundles import Resource
@@ -260,7 +258,7 @@ class Engine:
         folder itself appeared or went)."""
         names: set[str] = set()
         if mem.config.theme:
-            base = self.root / livereload.THEMES_DIR / mem.config.theme
+            base = self.root / sources.THEMES_DIR / mem.config.theme
             for path in changed:
                 try:
                     rel = Path(path).relative_to(base).as_posix()
@@ -471,7 +469,7 @@ class Engine:
     def _received(self, mem: _Memory) -> tuple[Received, ...]:
         """The Webmentions `salon mention --receive` stored, less those the owner hid since."""
         hidden = set(mem.config.webmention.hidden)
-        stored = receive.load(self.paths.dir / receive.FILE)
+        stored = received.load(self.paths.dir / state.RECEIVED_FILE)
         return tuple(m for m in stored if m.source not in hidden)
 
     def _gone(self, mem: _Memory) -> tuple[str, ...]:
@@ -506,6 +504,6 @@ def _theme_stamps(root: Path, config: Config) -> dict[str, sources.Stamp]:
     as itself."""
     if not config.theme:
         return {}
-    base = root / livereload.THEMES_DIR / config.theme
+    base = root / sources.THEMES_DIR / config.theme
     files = sorted(p for p in base.rglob("*") if p.is_file()) if base.is_dir() else []
     return {str(path): sources.stamp_of(str(path)) for path in files}

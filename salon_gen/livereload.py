@@ -14,15 +14,12 @@ import json
 import mimetypes
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
-from typing import Literal
 from urllib.parse import unquote
 
 from .errors import Diagnostic
-from .sources import CONFIG_FILE, CONTENT_DIR, is_ignored
+from .model import ChangeKind
+from .sources import CONFIG_FILE, CONTENT_DIR, THEMES_DIR, is_ignored
 
-ChangeKind = Literal["ignore", "content", "theme", "config"]
-
-THEMES_DIR = "themes"
 # Folders of a salon whose changes never touch the site: the built site (salon serve never
 # writes there, but `salon build` may run beside it), salon's own state (the build writes its
 # render cache there on every rebuild: watching it would loop), private notes and git.

@@ -18,6 +18,8 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 NoteKind = Literal["note", "share"]
+# What a changed file in the salon folder can change: nothing, content, the theme, the config.
+ChangeKind = Literal["ignore", "content", "theme", "config"]
 
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 

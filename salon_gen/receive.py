@@ -10,8 +10,6 @@ message. A failed fetch leaves the last good store as it was. Must not print.
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +18,6 @@ from urllib.parse import urlencode
 from . import fetch, received, sources, state
 from .errors import BuildFailed, Diagnostic
 
-FILE = state.RECEIVED_FILE
 LIMITS = fetch.FetchLimits(total_timeout=60.0, max_bytes=5 * 1024 * 1024)
 
 
@@ -62,25 +59,8 @@ def fetch_received(root: Path, *, limits: fetch.FetchLimits = LIMITS) -> Receive
         error = (answer.error or "no answer").replace(token, "<token>")
         raise BuildFailed([_problem(f"cannot fetch the mentions from {options.api}: {error}")])
     mentions, skipped = received.parse_jf2(answer.body, config.base_url, options.hidden)
-    save(state.StatePaths(root=root).dir / FILE, mentions)
+    received.save(state.StatePaths(root=root).dir / state.RECEIVED_FILE, mentions)
     return ReceiveRound(mentions=mentions, skipped=skipped)
-
-
-def save(path: Path, mentions: tuple[received.Received, ...]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    rows = [dataclasses.asdict(m) for m in mentions]
-    tmp.write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def load(path: Path) -> tuple[received.Received, ...]:
-    """The stored mentions; none when there is no store or it cannot be read."""
-    try:
-        rows = json.loads(path.read_text(encoding="utf-8"))
-        return tuple(received.Received(**row) for row in rows)
-    except (OSError, ValueError, TypeError):
-        return ()
 
 
 def _problem(message: str, hint: str | None = None) -> Diagnostic:

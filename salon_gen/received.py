@@ -11,9 +11,12 @@ input is hostile. Must not fetch (`receive` does) nor render.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from .sanitize import excerpt, plain_text, safe_link, sanitize_html
@@ -116,3 +119,20 @@ def _dict(value: Any) -> dict[str, Any]:
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def save(path: Path, mentions: tuple[Received, ...]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    rows = [dataclasses.asdict(m) for m in mentions]
+    tmp.write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def load(path: Path) -> tuple[Received, ...]:
+    """The stored mentions; none when there is no store or it cannot be read."""
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        return tuple(Received(**row) for row in rows)
+    except (OSError, ValueError, TypeError):
+        return ()

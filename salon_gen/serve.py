@@ -35,9 +35,9 @@ from .build import load_config
 from .engine import Engine
 from .errors import BuildFailed, Diagnostic, has_errors
 from .httpd import DEFAULT_HOST, DEFAULT_PORT, HEARTBEAT, PreviewServer, Reload
-from .livereload import ChangeKind
 from .lock import hold
-from .sources import CONTENT_DIR
+from .model import ChangeKind
+from .sources import CONTENT_DIR, THEMES_DIR
 from .stopping import stop_on_signals
 
 # Seconds of quiet after the last change before rebuilding. An editor's save (write a temp
@@ -49,7 +49,7 @@ MAX_DEBOUNCE = 2.0  # rebuild anyway after this long, however busy the disk (a g
 # reads ("opened", "closed_no_write"): the build reads every file, so acting on those would
 # rebuild forever. "attrib" (chmod, touch) changes nothing the build reads.
 _CHANGE_EVENTS = frozenset({"created", "deleted", "modified", "moved", "closed"})
-_WATCHED_DIRS = (CONTENT_DIR, livereload.THEMES_DIR)
+_WATCHED_DIRS = (CONTENT_DIR, THEMES_DIR)
 
 
 class Echo(Protocol):

@@ -22,6 +22,7 @@ from .model import Config, StaticFile
 
 CONFIG_FILE = "salon.toml"
 CONTENT_DIR = "content"
+THEMES_DIR = "themes"  # the salon's own themes, each overriding the default's templates
 KINDS = ("notes", "shares", "pages", "people")
 # Editors' temporary and backup files: never content (vim swap, emacs lock/backup, Office).
 _IGNORED_PREFIXES = (".", "#", "~$")

@@ -15,7 +15,7 @@ import pytest
 from salon_gen.build import BuildOptions, build
 from salon_gen.engine import Engine, RebuildReport
 from salon_gen.errors import BuildFailed
-from salon_gen.livereload import ChangeKind
+from salon_gen.model import ChangeKind
 
 from .conftest import MINIMAL_CONFIG, NOW, write_tree
 
