@@ -26,7 +26,7 @@ def salon_command(text: str, timeout: float) -> tuple[list[str], str]:
     if exe is None:
         raise SystemExit(
             f"{argv[0]!r} not found: install salon (pip install -e .) or pass "
-            "--salon 'python -m salon_gen.cli'"
+            "--salon 'python -m salon_gen.cli.main'"
         )
     argv[0] = exe
     done = subprocess.run([*argv, "--version"], capture_output=True, text=True, timeout=timeout)

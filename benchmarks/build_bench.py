@@ -621,7 +621,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--salon",
         default="salon",
-        help="the salon command (default: 'salon' on PATH), e.g. 'python -m salon_gen.cli'",
+        help="the salon command (default: 'salon' on PATH), e.g. 'python -m salon_gen.cli.main'",
     )
     ap.add_argument("--jobs", type=int, help="pass --jobs J to salon build")
     ap.add_argument("--now", default=DEFAULT_NOW, help=f"build moment (default {DEFAULT_NOW})")

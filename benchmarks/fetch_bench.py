@@ -674,7 +674,7 @@ _PROFILE_ROWS = r"^(?!.*(click/|<frozen|<string>|cli\.py|\{built-in method built
 
 
 def profile_cold_fetch(salon: Path, server: FeedServer, now: str, out: Path, timeout: float) -> str:
-    """One cold `salon fetch` under cProfile (this Python, `-m salon_gen.cli`): the top 20
+    """One cold `salon fetch` under cProfile (this Python, `-m salon_gen.cli.main`): the top 20
     by cumulative time, then the top 15 by own time.
 
     cProfile sees only the main thread: the HTTP requests run in salon's fetch threads and
@@ -684,7 +684,7 @@ def profile_cold_fetch(salon: Path, server: FeedServer, now: str, out: Path, tim
     clean_state(salon)
     server.same_body = False
     server.take()
-    argv = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "salon_gen.cli"]
+    argv = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "salon_gen.cli.main"]
     m, output = run_measured([*argv, "fetch", "--now", now], salon, timeout)
     text = io.StringIO()
     stats = pstats.Stats(str(out), stream=text)
@@ -725,7 +725,7 @@ def main(argv: list[str] | None = None) -> int:
         "--salon",
         default="salon",
         help="the salon command (default: 'salon' beside this Python, else on PATH), "
-        "e.g. 'python -m salon_gen.cli'",
+        "e.g. 'python -m salon_gen.cli.main'",
     )
     ap.add_argument("--now", default=DEFAULT_NOW, help=f"the clock T (default {DEFAULT_NOW})")
     ap.add_argument(

@@ -16,8 +16,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from salon_gen.model import FeedEntry
-from salon_gen.store import FeedStore
+from salon_gen.core.model import FeedEntry
+from salon_gen.following.store import FeedStore
 
 from .conftest import write_tree
 

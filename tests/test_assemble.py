@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from salon_gen.assemble import SourceInfo, assemble, person_hint
-from salon_gen.config import parse_config
-from salon_gen.model import Config, Note, Page, Person, Via
+from salon_gen.content.assemble import SourceInfo, assemble, person_hint
+from salon_gen.core.config import parse_config
+from salon_gen.core.model import Config, Note, Page, Person, Via
 
 from .conftest import MINIMAL_CONFIG, NOW
 
@@ -286,8 +286,8 @@ def _bundle_note(slug: str, **kw: object) -> Note:
 
 
 def test_relative_urls_resolve_to_statics_and_bundle_files() -> None:
-    from salon_gen.bundles import Resource
-    from salon_gen.model import StaticFile
+    from salon_gen.content.bundles import Resource
+    from salon_gen.core.model import StaticFile
 
     post = mk(
         "post",
@@ -348,7 +348,7 @@ def test_relative_urls_resolve_to_statics_and_bundle_files() -> None:
 
 
 def test_relative_urls_get_the_base_path() -> None:
-    from salon_gen.bundles import Resource
+    from salon_gen.content.bundles import Resource
 
     trip = _bundle_note("trip", html='<img src="images/x.png" alt="">')
     resources = [Resource(bundle=trip.source, path="images/x.png", source="/abs/x.png")]
@@ -360,7 +360,7 @@ def test_relative_urls_get_the_base_path() -> None:
 
 
 def test_a_bundle_file_cannot_replace_its_page() -> None:
-    from salon_gen.bundles import Resource
+    from salon_gen.content.bundles import Resource
 
     trip = _bundle_note("trip")
     resources = [Resource(bundle=trip.source, path="index.html", source="/abs/i.html")]
@@ -372,7 +372,7 @@ def test_a_bundle_file_cannot_replace_its_page() -> None:
 
 
 def test_aliases_may_not_replace_another_file() -> None:
-    from salon_gen.bundles import Resource
+    from salon_gen.content.bundles import Resource
 
     text = "---\ntitle: A\naliases:\n  - /notes/b/\n  - /notes/old-a/\n  - /feed.xml\n---\nx\n"
     a = mk("a", aliases=("notes/b/", "notes/old-a/", "feed.xml", "archive/2019/", "about"))

@@ -32,8 +32,8 @@ from typing import Any
 
 import pytest
 
-from salon_gen import search
-from salon_gen.build import BuildOptions, build
+from salon_gen.pipeline.build import BuildOptions, build
+from salon_gen.publish import search
 
 from . import sample_salon
 from .conftest import NOW, REPO, SCREENSHOTS, SCREENSHOTS_TAKEN

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from salon_gen.build import BuildOptions, build
+from salon_gen.pipeline.build import BuildOptions, build
 
 from .conftest import NOW, REPO, SCREENSHOTS
 

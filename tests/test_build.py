@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from salon_gen.build import BuildOptions, build
-from salon_gen.cli import main
-from salon_gen.errors import BuildFailed
+from salon_gen.cli.main import main
+from salon_gen.core.errors import BuildFailed
+from salon_gen.pipeline.build import BuildOptions, build
 
 from .conftest import NOW, REPO, snapshot
 
@@ -72,7 +72,7 @@ def test_builds_are_deterministic_and_parallel_equals_serial(tmp_path: Path) -> 
     shutil.copytree(a, b)
     build(a, now=NOW, options=BuildOptions(jobs=1, offline=True))
     # Force the process pool even for a small salon.
-    import salon_gen.stages as build_module
+    import salon_gen.pipeline.stages as build_module
 
     old = build_module.PARALLEL_THRESHOLD, build_module.PAGES_THRESHOLD
     build_module.PARALLEL_THRESHOLD = build_module.PAGES_THRESHOLD = 1
@@ -208,11 +208,11 @@ def test_an_up_to_date_build_imports_nothing_heavy(make_salon: Callable[..., Pat
     build(root, now=NOW, options=OFFLINE)
     code = (
         "import sys; from pathlib import Path; from datetime import datetime\n"
-        "from salon_gen.build import BuildOptions, build\n"
+        "from salon_gen.pipeline.build import BuildOptions, build\n"
         f"r = build(Path({str(root)!r}), now=datetime.fromisoformat({NOW.isoformat()!r}),"
         " options=BuildOptions(offline=True))\n"
         "heavy = sorted(m for m in ('jinja2', 'markdown_it', 'pygments', 'yaml', 'tomllib',"
-        " 'salon_gen.model') if m in sys.modules)\n"
+        " 'salon_gen.core.model') if m in sys.modules)\n"
         "print(r.up_to_date, heavy)\n"
     )
     out = subprocess.run(
@@ -253,7 +253,7 @@ def test_a_copied_salon_builds_its_own_site(
     shutil.copytree(a, b, symlinks=True, copy_function=shutil.copy2)  # mtimes kept, as cp -a
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     done = subprocess.run(
-        [sys.executable, "-m", "salon_gen.cli", "build", "--offline", "--now", NOW.isoformat()],
+        [sys.executable, "-m", "salon_gen", "build", "--offline", "--now", NOW.isoformat()],
         cwd=b,
         env=env,
         capture_output=True,

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from salon_gen import sources
-from salon_gen.build import BuildOptions, build
-from salon_gen.bundles import Resource, Targets, resolve_links
+from salon_gen.content import sources
+from salon_gen.content.bundles import Resource, Targets, resolve_links
+from salon_gen.pipeline.build import BuildOptions, build
 
 from .conftest import NOW
 
@@ -207,7 +207,7 @@ def test_a_resource_knows_its_path_in_the_salon() -> None:
     ],
 )
 def test_the_fast_path_never_skips_a_relative_url(html: str) -> None:
-    from salon_gen.bundles import needs_resolving
+    from salon_gen.content.bundles import needs_resolving
 
     assert needs_resolving(html, "/")
     _, problems = resolve_links("content/notes/x.md", html, "/", Targets(), lambda _s, _n: 1)
@@ -215,7 +215,7 @@ def test_the_fast_path_never_skips_a_relative_url(html: str) -> None:
 
 
 def test_the_fast_path_skips_absolute_urls_only() -> None:
-    from salon_gen.bundles import needs_resolving
+    from salon_gen.content.bundles import needs_resolving
 
     html = (
         '<a href="mailto:a@b.c">m</a><a href="#x">x</a><img src="/static/a.png">'
@@ -228,7 +228,7 @@ def test_the_fast_path_skips_absolute_urls_only() -> None:
 def test_a_bundle_file_linked_from_outside_the_salon_is_refused(
     make_salon: Callable[..., Path], tmp_path: Path
 ) -> None:
-    from salon_gen.errors import BuildFailed
+    from salon_gen.core.errors import BuildFailed
 
     secret = tmp_path / "secret.png"
     secret.write_bytes(b"not yours")

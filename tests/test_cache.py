@@ -3,8 +3,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from salon_gen.cache import RenderCache, cache_key
-from salon_gen.markdown import MarkdownRenderer
+from salon_gen.content.rendercache import RenderCache, cache_key
+from salon_gen.text.markdown import MarkdownRenderer
 
 MD = MarkdownRenderer()
 

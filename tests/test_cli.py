@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from salon_gen import __version__
-from salon_gen.cli import main
+from salon_gen.cli.main import main
 
 from .conftest import NOW
 
@@ -146,7 +146,7 @@ def test_a_listen_failure_gets_the_hint_for_its_cause() -> None:
     import errno
     import socket
 
-    from salon_gen.serve import _listen_hint
+    from salon_gen.preview.serve import _listen_hint
 
     unknown = socket.gaierror(socket.EAI_NONAME, "Name or service not known")
     assert _listen_hint(unknown, 8000).startswith("--host takes an address of this machine")
@@ -158,8 +158,8 @@ def test_a_listen_failure_gets_the_hint_for_its_cause() -> None:
 def test_a_drafts_build_says_so_every_time_and_its_manifest_records_it(
     make_salon: Callable[..., Path],
 ) -> None:
-    from salon_gen.state import StatePaths
-    from salon_gen.write import built_with_drafts
+    from salon_gen.pipeline.write import built_with_drafts
+    from salon_gen.workspace.state import StatePaths
 
     root = make_salon(
         {

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from salon_gen.logbook import EditRefused, write_text
+from salon_gen.writing.logbook import EditRefused, write_text
 
 REPO = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -26,7 +26,7 @@ def checkins(root: Path, worker: int, count: int) -> subprocess.Popen[str]:
     code = (
         "import subprocess, sys\n"
         f"for i in range({count}):\n"
-        "    p = subprocess.run([sys.executable, '-m', 'salon_gen.cli', 'checkin', 'ana',"
+        "    p = subprocess.run([sys.executable, '-m', 'salon_gen.cli.main', 'checkin', 'ana',"
         f" '--date', f'2026-01-{{i + 1:02d}}', '--note', f'w{worker} n{{i}}'],"
         " capture_output=True, text=True)\n"
         "    print(p.returncode, p.stderr.replace('\\n', ' | '), flush=True)\n"

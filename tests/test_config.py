@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from salon_gen.config import CONFIG_FILE, SCHEMA, Key, Table, locate_keys, parse_config
-from salon_gen.model import Author, Config, FeedOptions, InterestOptions
+from salon_gen.core.config import CONFIG_FILE, SCHEMA, Key, Table, locate_keys, parse_config
+from salon_gen.core.model import Author, Config, FeedOptions, InterestOptions
 
 TOP = 'title = "T"\nbase_url = "https://example.org/"\n'
 AUTHOR = '[author]\nname = "Ada"\n'

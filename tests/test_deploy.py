@@ -13,11 +13,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from salon_gen import deploy
-from salon_gen.build import BuildOptions, build, checked_config
-from salon_gen.cli import main
-from salon_gen.errors import BuildFailed
-from salon_gen.model import Config
+from salon_gen.cli.main import main
+from salon_gen.core.errors import BuildFailed
+from salon_gen.core.model import Config
+from salon_gen.pipeline.build import BuildOptions, build, checked_config
+from salon_gen.publish import deploy
 
 from .conftest import MINIMAL_CONFIG, NOW, snapshot
 

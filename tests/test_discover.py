@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from salon_gen.discover import find_endpoint, first_html_endpoint, parse_link_header
-from salon_gen.fetch import FetchLimits
-from salon_gen.mention import discover_endpoint, send_webmention
+from salon_gen.conversation.discover import find_endpoint, first_html_endpoint, parse_link_header
+from salon_gen.following.fetch import FetchLimits
+from salon_gen.publish.mention import discover_endpoint, send_webmention
 from tests.mentionserver import Page, Web, serve_web
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

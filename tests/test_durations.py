@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from salon_gen.durations import parse_duration, parse_period
+from salon_gen.core.durations import parse_duration, parse_period
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from salon_gen import record
+from salon_gen.pipeline import record
 
 from .conftest import MINIMAL_CONFIG, write_tree
 from .test_incremental import SALON, folders, note, tree
@@ -28,7 +28,7 @@ ENV = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
 
 def salon_build(root: Path, *args: str, check: bool = True) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "salon_gen.cli", "build", "--offline", "-s", str(root), *args],
+        [sys.executable, "-m", "salon_gen", "build", "--offline", "-s", str(root), *args],
         env={**ENV, "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"]},
         capture_output=True,
         text=True,
@@ -213,7 +213,7 @@ def test_a_build_killed_while_writing_is_followed_by_a_correct_build(tmp_path: P
         rel = f"content/notes/2025-05-01-bulk{i:03d}.md"
         write(root, rel, note(f"Bulk {i}", "2025-05-01", body))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "salon_gen.cli", "build", "--offline", "-s", str(root)],
+        [sys.executable, "-m", "salon_gen", "build", "--offline", "-s", str(root)],
         env=ENV,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

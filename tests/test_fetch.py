@@ -19,8 +19,8 @@ from urllib.parse import quote
 import pytest
 
 from salon_gen import __version__
-from salon_gen.fetch import ACCEPT, FetchLimits, FetchRequest, fetch_many, fetch_one
-from salon_gen.model import FetchResult
+from salon_gen.core.model import FetchResult
+from salon_gen.following.fetch import ACCEPT, FetchLimits, FetchRequest, fetch_many, fetch_one
 
 from .httpserver import LAST_MODIFIED, FeedServer, closed_port, etag_of, feed_body, serve
 
@@ -439,13 +439,13 @@ def test_fetch_many_edge_cases() -> None:
     ],
 )
 def test_private_addresses_are_recognised(url: str, private: bool) -> None:
-    from salon_gen.fetch import _is_private
+    from salon_gen.following.fetch import _is_private
 
     assert _is_private(url) is private
 
 
 def test_a_public_server_cannot_redirect_into_the_private_network() -> None:
-    from salon_gen.fetch import _check_redirect, _Failure
+    from salon_gen.following.fetch import _check_redirect, _Failure
 
     for target in (
         "http://169.254.169.254/latest/meta-data/",

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from salon_gen.model import FeedEntry
-from salon_gen.store import FeedStore, StoreError
+from salon_gen.core.model import FeedEntry
+from salon_gen.following.store import FeedStore, StoreError
 
 from .conftest import snapshot
 from .httpserver import FeedServer, serve
@@ -37,7 +37,7 @@ SEEN = datetime(2026, 11, 1, tzinfo=UTC)
 
 def salon(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "salon_gen.cli", *args],
+        [sys.executable, "-m", "salon_gen", *args],
         cwd=root,
         env=ENV,
         capture_output=True,
@@ -226,7 +226,7 @@ def test_ctrl_c_stops_a_fetch_from_a_slow_server_at_once(
         )
         args = ["fetch", "--force"] if command == "fetch" else ["build"]
         proc = subprocess.Popen(
-            [sys.executable, "-m", "salon_gen.cli", *args],
+            [sys.executable, "-m", "salon_gen", *args],
             cwd=root,
             env=ENV,
             stdout=subprocess.PIPE,

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from salon_gen.build import BuildOptions, build
-from salon_gen.cli import main
+from salon_gen.cli.main import main
+from salon_gen.pipeline.build import BuildOptions, build
 
 from .conftest import MINIMAL_CONFIG, NOW, snapshot
 from .httpserver import FeedServer, serve

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from salon_gen.frontmatter import parse_datetime, split
+from salon_gen.text.frontmatter import parse_datetime, split
 
 
 def test_yaml_front_matter_with_key_lines() -> None:

@@ -12,9 +12,9 @@ from pathlib import Path
 import html5lib
 import pytest
 
-from salon_gen.build import BuildOptions, build
-from salon_gen.ingest import parse_feed
-from salon_gen.store import FeedStore
+from salon_gen.following.ingest import parse_feed
+from salon_gen.following.store import FeedStore
+from salon_gen.pipeline.build import BuildOptions, build
 
 from .conftest import MINIMAL_CONFIG, NOW, SHARED
 

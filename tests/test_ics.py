@@ -15,9 +15,9 @@ import icalendar
 import pytest
 from click.testing import CliRunner
 
-from salon_gen.build import BuildOptions, build
-from salon_gen.cli import main
-from salon_gen.ics import Alarm, Event, escape, fold, render_calendar
+from salon_gen.circle.ics import Alarm, Event, escape, fold, render_calendar
+from salon_gen.cli.main import main
+from salon_gen.pipeline.build import BuildOptions, build
 
 from .conftest import NOW, REPO, SHARED
 

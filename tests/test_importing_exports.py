@@ -195,7 +195,7 @@ def test_salon_import_as_a_subprocess(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "salon_gen.cli",
+            "salon_gen.cli.main",
             "import",
             "--dry-run",
             "-s",

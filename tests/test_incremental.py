@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from salon_gen.build import BuildOptions, build
-from salon_gen.engine import Engine, RebuildReport
-from salon_gen.errors import BuildFailed
-from salon_gen.livereload import ChangeKind
+from salon_gen.core.errors import BuildFailed
+from salon_gen.core.model import ChangeKind
+from salon_gen.pipeline.build import BuildOptions, build
+from salon_gen.pipeline.engine import Engine, RebuildReport
 
 from .conftest import MINIMAL_CONFIG, NOW, write_tree
 

@@ -17,9 +17,9 @@ from urllib.parse import urljoin
 
 import pytest
 
-from salon_gen import ingest
-from salon_gen.ingest import ParsedFeed, parse_feed
-from salon_gen.urls import is_http_url
+from salon_gen.core.urls import is_http_url
+from salon_gen.following import ingest
+from salon_gen.following.ingest import ParsedFeed, parse_feed
 
 from .conftest import NOW, SHARED
 from .test_sanitize import dom_problems

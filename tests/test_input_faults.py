@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from salon_gen import frontmatter
-from salon_gen.cli import main
-from salon_gen.urls import segment_problem
+from salon_gen.cli.main import main
+from salon_gen.core.urls import segment_problem
+from salon_gen.text import frontmatter
 
 from .conftest import MINIMAL_CONFIG, snapshot
 
@@ -350,7 +350,7 @@ def test_a_yaml_alias_bomb_is_refused_without_expanding_it(
     root = make_salon(GOOD)
     _write(root, files)
     done = subprocess.run(
-        [sys.executable, "-m", "salon_gen.cli", "build", "--offline"],
+        [sys.executable, "-m", "salon_gen", "build", "--offline"],
         cwd=root,
         env={**os.environ, "PYTHONPATH": str(REPO)},
         capture_output=True,
@@ -417,7 +417,7 @@ def test_which_segments_cannot_be_folders(segment: str, problem: str | None) -> 
 def test_the_preview_answers_404_to_a_path_too_long_for_the_disk(
     tmp_path: Path, path: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    from salon_gen.serve import PreviewServer, Reload
+    from salon_gen.preview.serve import PreviewServer, Reload
 
     (tmp_path / "index.html").write_text("<p>home</p>")
     reload = Reload()

@@ -13,13 +13,13 @@ import feedparser
 import html5lib
 import pytest
 
-from salon_gen.assemble import assemble
-from salon_gen.build import BuildOptions, build
-from salon_gen.config import parse_config
-from salon_gen.interests import RECENT_ENTRIES, canonical, gather, learned
-from salon_gen.model import Config, FeedEntry, Interest, Note, Person
-from salon_gen.state import StatePaths
-from salon_gen.store import FeedStore
+from salon_gen.content.assemble import assemble
+from salon_gen.core.config import parse_config
+from salon_gen.core.interests import RECENT_ENTRIES, canonical, gather, learned
+from salon_gen.core.model import Config, FeedEntry, Interest, Note, Person
+from salon_gen.following.store import FeedStore
+from salon_gen.pipeline.build import BuildOptions, build
+from salon_gen.workspace.state import StatePaths
 
 from .conftest import MINIMAL_CONFIG, NOW
 

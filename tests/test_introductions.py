@@ -10,13 +10,13 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from salon_gen.build import BuildOptions, build
-from salon_gen.cli import main
-from salon_gen.frontmatter import split
-from salon_gen.introductions import held_interests, introduction_text, suggest
-from salon_gen.model import FeedEntry, FeedState, Person
-from salon_gen.people import Contact, Introduction
-from salon_gen.store import FeedStore
+from salon_gen.circle.contacts import Contact, Introduction
+from salon_gen.circle.introductions import held_interests, introduction_text, suggest
+from salon_gen.cli.main import main
+from salon_gen.core.model import FeedEntry, FeedState, Person
+from salon_gen.following.store import FeedStore
+from salon_gen.pipeline.build import BuildOptions, build
+from salon_gen.text.frontmatter import split
 
 from .conftest import NOW
 

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from salon_gen.assemble import SourceInfo, assemble
-from salon_gen.build import BuildOptions, build
-from salon_gen.config import parse_config
-from salon_gen.engine import Engine
-from salon_gen.linkcheck import check_links
-from salon_gen.model import Config, Note, Page, Person
+from salon_gen.content.assemble import SourceInfo, assemble
+from salon_gen.core.config import parse_config
+from salon_gen.core.model import Config, Note, Page, Person
+from salon_gen.pipeline.build import BuildOptions, build
+from salon_gen.pipeline.engine import Engine
+from salon_gen.pipeline.linkcheck import check_links
 
 from .conftest import MINIMAL_CONFIG, NOW
 

@@ -7,8 +7,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from salon_gen.build import BuildOptions, build
-from salon_gen.localfeed import read_local_feed
+from salon_gen.following.localfeed import read_local_feed
+from salon_gen.pipeline.build import BuildOptions, build
 
 from .conftest import NOW
 from .httpserver import serve

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from salon_gen.lock import Busy, hold, holder
+from salon_gen.workspace.lock import Busy, hold, holder
 
 REPO = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -20,7 +20,7 @@ NOTE = "---\ntitle: Note {n}\ndate: 2026-01-{d:02d}\n---\nSome words about {n}.\
 
 def salon(*args: str, cwd: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "salon_gen.cli", *args],
+        [sys.executable, "-m", "salon_gen", *args],
         cwd=cwd,
         env=ENV,
         stdout=subprocess.PIPE,
@@ -33,7 +33,7 @@ def salon(*args: str, cwd: Path) -> subprocess.Popen[str]:
 def held_elsewhere(root: Path, command: str = "salon test") -> Iterator[int]:
     """Another process holds the salon's lock until the block ends; yields its pid."""
     code = (
-        "import sys; from pathlib import Path; from salon_gen.lock import hold\n"
+        "import sys; from pathlib import Path; from salon_gen.workspace.lock import hold\n"
         f"with hold(Path({str(root)!r}), {command!r}):\n"
         "    print('held', flush=True); sys.stdin.read()\n"
     )
@@ -123,8 +123,8 @@ def test_every_writing_command_takes_the_lock(
 def test_two_builds_at_once_leave_a_whole_site(make_salon: Callable[..., Path]) -> None:
     """Both start together: one waits for the other (or, if that takes longer than the
     wait, is refused with the lock's message); either way the site is whole."""
-    from salon_gen import write
-    from salon_gen.state import StatePaths
+    from salon_gen.pipeline import write
+    from salon_gen.workspace.state import StatePaths
 
     notes = {f"content/notes/n{n}.md": NOTE.format(n=n, d=1 + n % 28) for n in range(120)}
     root = make_salon(notes)
@@ -141,7 +141,7 @@ def test_two_builds_at_once_leave_a_whole_site(make_salon: Callable[..., Path]) 
 
 
 def test_serve_starts_only_when_it_holds_the_lock(make_salon: Callable[..., Path]) -> None:
-    from salon_gen.serve import Preview
+    from salon_gen.preview.serve import Preview
 
     root = make_salon({"content/notes/a.md": NOTE.format(n=1, d=1)})
     preview = Preview(root, port=0, offline=True, echo=lambda *a, **k: None)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from salon_gen.cli import main
-from salon_gen.frontmatter import split
-from salon_gen.logbook import EditRefused, append_entry, entry_text
+from salon_gen.cli.main import main
+from salon_gen.text.frontmatter import split
+from salon_gen.writing.logbook import EditRefused, append_entry, entry_text
 
 from .conftest import NOW
 

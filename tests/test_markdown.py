@@ -1,4 +1,4 @@
-"""Tests for salon_gen.markdown: the dialect, heading ids, title/excerpt, code, CSS."""
+"""Tests for salon_gen.text.markdown: the dialect, heading ids, title/excerpt, code, CSS."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import html5lib  # type: ignore[import-untyped]  # no type hints
 import pytest
 from pygments.lexers import get_lexer_by_name  # type: ignore[import-untyped]
 
-from salon_gen.markdown import (
+from salon_gen.text.markdown import (
     EXCERPT_WORDS,
     RENDERER_VERSION,
     MarkdownRenderer,
@@ -394,7 +394,7 @@ def test_lexers_are_looked_up_once_per_name(monkeypatch: pytest.MonkeyPatch) -> 
         calls.append(name)
         return real(name, **options)
 
-    monkeypatch.setattr("salon_gen.markdown.get_lexer_by_name", counting)
+    monkeypatch.setattr("salon_gen.text.markdown.get_lexer_by_name", counting)
     renderer = MarkdownRenderer()
     for _ in range(3):
         renderer.render("```python\nx = 1\n```\n\n```nosuchlang\ny\n```\n")
@@ -497,7 +497,7 @@ def test_same_bytes_in_other_processes(md: MarkdownRenderer) -> None:
     """Hash randomisation must not reach the output (the build renders in worker processes)."""
     script = (
         "import json, sys\n"
-        "from salon_gen.markdown import MarkdownRenderer, pygments_css\n"
+        "from salon_gen.text.markdown import MarkdownRenderer, pygments_css\n"
         "r = MarkdownRenderer().render(sys.stdin.read())\n"
         "print(json.dumps([r.html, r.excerpt, pygments_css()]))\n"
     )

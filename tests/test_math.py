@@ -16,10 +16,10 @@ import feedparser
 import html5lib
 import pytest
 
-from salon_gen.build import BuildOptions, build
-from salon_gen.cache import RenderCache
-from salon_gen.markdown import MarkdownProblem, MarkdownRenderer
-from salon_gen.mathml import MAX_CHARS, MAX_DEPTH, FormulaError, MathConverter
+from salon_gen.content.rendercache import RenderCache
+from salon_gen.pipeline.build import BuildOptions, build
+from salon_gen.text.markdown import MarkdownProblem, MarkdownRenderer
+from salon_gen.text.mathml import MAX_CHARS, MAX_DEPTH, FormulaError, MathConverter
 
 from .conftest import NOW
 from .nuchecker import needs_vnu, vnu_problems

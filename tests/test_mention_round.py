@@ -19,7 +19,7 @@ NOW_ARG = ["--now", "2026-11-22T12:00:00+00:00"]
 def _salon(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.run(
-        [sys.executable, "-m", "salon_gen.cli", *args],
+        [sys.executable, "-m", "salon_gen", *args],
         cwd=root,
         env=env,
         capture_output=True,

@@ -5,11 +5,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from salon_gen.config import parse_config
-from salon_gen.frontmatter import split
-from salon_gen.markdown import MarkdownRenderer
-from salon_gen.model import Config, Note
-from salon_gen.notes import parse_note, parse_page, parse_person
+from salon_gen.content.parse import parse_note, parse_page, parse_person
+from salon_gen.core.config import parse_config
+from salon_gen.core.model import Config, Note
+from salon_gen.text.frontmatter import split
+from salon_gen.text.markdown import MarkdownRenderer
 
 from .conftest import MINIMAL_CONFIG
 

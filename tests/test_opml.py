@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from salon_gen.opml import Element, NotWellFormed, Refused, parse
+from salon_gen.following.opml import Element, NotWellFormed, Refused, parse
 
 
 def outlines(data: bytes) -> list[dict[str, str]]:

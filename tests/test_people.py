@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
-from salon_gen.durations import Period, parse_period
-from salon_gen.frontmatter import split
-from salon_gen.model import PrivateProfile
-from salon_gen.people import Birthday, parse_birthday, parse_contact, private_lines
+from salon_gen.circle.contacts import Birthday, parse_birthday, parse_contact, private_lines
+from salon_gen.core.durations import Period, parse_period
+from salon_gen.core.model import PrivateProfile
+from salon_gen.text.frontmatter import split
 
 PERSON = """\
 ---

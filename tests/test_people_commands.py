@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from salon_gen.build import BuildOptions, build
-from salon_gen.cli import main
-from salon_gen.frontmatter import split
+from salon_gen.cli.main import main
+from salon_gen.pipeline.build import BuildOptions, build
+from salon_gen.text.frontmatter import split
 
 from .conftest import NOW
 from .httpserver import FeedServer, serve

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from salon_gen.build import BuildOptions, build
-from salon_gen.cli import main
-from salon_gen.errors import BuildFailed
-from salon_gen.model import Person, PrivateProfile
-from salon_gen.privacy import Written, find_leaks, secrets
+from salon_gen.circle.guard import Written, find_leaks, secrets
+from salon_gen.cli.main import main
+from salon_gen.core.errors import BuildFailed
+from salon_gen.core.model import Person, PrivateProfile
+from salon_gen.pipeline.build import BuildOptions, build
 
 from .conftest import NOW, REPO, snapshot
 

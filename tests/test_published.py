@@ -12,7 +12,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from salon_gen.build import BuildOptions, build
+from salon_gen.pipeline.build import BuildOptions, build
 
 from .conftest import NOW
 

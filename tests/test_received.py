@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from salon_gen.build import BuildOptions, build
-from salon_gen.errors import BuildFailed
-from salon_gen.receive import fetch_received, load
-from salon_gen.received import MAX_CONTENT, parse_jf2
+from salon_gen.conversation.received import MAX_CONTENT, load, parse_jf2
+from salon_gen.core.errors import BuildFailed
+from salon_gen.pipeline.build import BuildOptions, build
+from salon_gen.publish.receive import fetch_received
 from tests.mentionserver import Page, Web, serve_web
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -204,7 +204,8 @@ def test_the_mentions_received_are_shown_under_their_note_and_hidden_ones_are_no
                   "author": {"type": "card", "name": "Spammer"}}),
     )  # fmt: skip
     mentions, _ = parse_jf2(feed, BASE)
-    from salon_gen.receive import FILE, save
+    from salon_gen.conversation.received import save
+    from salon_gen.workspace.state import RECEIVED_FILE as FILE
 
     save(root / ".salon" / FILE, mentions)
     build(root, now=NOW, options=BuildOptions(offline=True, jobs=1))

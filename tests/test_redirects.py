@@ -12,10 +12,10 @@ from xml.etree import ElementTree
 import html5lib
 import pytest
 
-from salon_gen.build import BuildOptions, build
-from salon_gen.errors import BuildFailed
-from salon_gen.redirects import alias_output
-from salon_gen.relative import relative_url
+from salon_gen.content.redirects import alias_output
+from salon_gen.core.errors import BuildFailed
+from salon_gen.pipeline.build import BuildOptions, build
+from salon_gen.pipeline.relative import relative_url
 
 from .conftest import NOW
 
@@ -149,8 +149,8 @@ def test_an_unsafe_alias_is_refused_even_if_a_parser_let_it_through() -> None:
     """notes.py refuses such aliases first; this is the second lock."""
     from datetime import timedelta
 
-    from salon_gen.model import Note
-    from salon_gen.redirects import check_aliases
+    from salon_gen.content.redirects import check_aliases
+    from salon_gen.core.model import Note
 
     note = Note(
         kind="note",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from salon_gen.relative import relative_url, relativize
+from salon_gen.pipeline.relative import relative_url, relativize
 
 
 @pytest.mark.parametrize(

@@ -12,17 +12,12 @@ from zoneinfo import ZoneInfo
 
 from click.testing import CliRunner
 
-from salon_gen.cli import main
-from salon_gen.durations import parse_period
-from salon_gen.model import FeedEntry, FeedState, Link, Note, Person, Via
-from salon_gen.people import Birthday, CheckIn, Contact
-from salon_gen.reminders import (
-    checkins_due,
-    last_interactions,
-    quiet_feeds,
-    reminders,
-)
-from salon_gen.store import FeedStore
+from salon_gen.circle.contacts import Birthday, CheckIn, Contact
+from salon_gen.circle.reminders import checkins_due, last_interactions, quiet_feeds, reminders
+from salon_gen.cli.main import main
+from salon_gen.core.durations import parse_period
+from salon_gen.core.model import FeedEntry, FeedState, Link, Note, Person, Via
+from salon_gen.following.store import FeedStore
 
 LISBON = ZoneInfo("Europe/Lisbon")
 TODAY = date(2026, 11, 22)
@@ -291,7 +286,7 @@ def test_remind_reports_a_bad_private_value_with_its_line(make_salon: Callable[.
 def test_the_installed_command_runs(make_salon: Callable[..., Path]) -> None:
     root = make_salon({"content/people/ann.md": ANN})
     done = subprocess.run(
-        [sys.executable, "-m", "salon_gen.cli", "remind", "--source", str(root),
+        [sys.executable, "-m", "salon_gen", "remind", "--source", str(root),
          "--today", "2026-12-30"],
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip

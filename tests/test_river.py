@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from salon_gen.model import FeedEntry, Interest, Person
-from salon_gen.river import INTEREST_ENTRIES, by_day, of_person, on_interest, river_pages
+from salon_gen.core.model import FeedEntry, Interest, Person
+from salon_gen.pipeline.river import INTEREST_ENTRIES, by_day, of_person, on_interest, river_pages
 
 START = datetime(2026, 11, 20, 23, 30, tzinfo=UTC)
 

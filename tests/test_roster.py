@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from salon_gen.fetch import FetchLimits
-from salon_gen.frontmatter import split
-from salon_gen.markdown import MarkdownRenderer
-from salon_gen.model import FetchResult, Person, PrivateProfile
-from salon_gen.notes import parse_person
-from salon_gen.roster import (
+from salon_gen.content.parse import parse_person
+from salon_gen.core.model import FetchResult, Person, PrivateProfile
+from salon_gen.following.fetch import FetchLimits
+from salon_gen.text.frontmatter import split
+from salon_gen.text.markdown import MarkdownRenderer
+from salon_gen.writing.roster import (
     COMMON_PATHS,
     PLACEHOLDER,
     Fetcher,

@@ -15,7 +15,7 @@ from xml.etree.ElementTree import Element
 import html5lib
 import pytest
 
-from salon_gen.sanitize import excerpt, plain_text, safe_link, sanitize_html
+from salon_gen.text.sanitize import excerpt, plain_text, safe_link, sanitize_html
 
 BASE = "https://friend.example/blog/post/"
 REL = ' rel="nofollow ugc noopener"'
@@ -244,7 +244,7 @@ def test_relative_urls_go_when_there_is_no_http_base() -> None:
 
 def test_a_url_left_relative_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
     # The safety net behind the URL check: if it ever let a relative URL through, nh3 drops it.
-    from salon_gen import sanitize
+    from salon_gen.text import sanitize
 
     monkeypatch.setattr(sanitize, "_safe_url", lambda url, base, schemes: "still/relative")
     assert sanitize_html('<a href="x">a</a>', BASE) == f"<a{REL}>a</a>"

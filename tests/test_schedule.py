@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from salon_gen.model import FeedState, FetchResult
-from salon_gen.schedule import (
+from salon_gen.core.model import FeedState, FetchResult
+from salon_gen.following.schedule import (
     DEFAULT_INTERVAL,
     after_fetch,
     is_due,

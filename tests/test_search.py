@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from salon_gen import search
-from salon_gen.build import BuildOptions, build
-from salon_gen.model import FeedEntry
-from salon_gen.store import FeedStore
+from salon_gen.core.model import FeedEntry
+from salon_gen.following.store import FeedStore
+from salon_gen.pipeline.build import BuildOptions, build
+from salon_gen.publish import search
 
 from .conftest import MINIMAL_CONFIG, NOW, REPO
 
@@ -164,7 +164,7 @@ def test_salon_build_warns_and_succeeds_without_pagefind(tmp_path: Path) -> None
         "PYTHONPATH": str(REPO),
     }
     done = subprocess.run(
-        [sys.executable, "-m", "salon_gen.cli", "build", "--offline", "--now", NOW.isoformat()],
+        [sys.executable, "-m", "salon_gen", "build", "--offline", "--now", NOW.isoformat()],
         cwd=root,
         env=env,
         capture_output=True,
@@ -188,7 +188,7 @@ def test_an_incremental_build_indexes_again_only_when_an_indexed_page_changed(
 
     def salon_build() -> str:
         done = subprocess.run(
-            [sys.executable, "-m", "salon_gen.cli", "build", "--offline", "-s", str(root)],
+            [sys.executable, "-m", "salon_gen", "build", "--offline", "-s", str(root)],
             env={**os.environ, "SOURCE_DATE_EPOCH": "1795348800"},
             capture_output=True, text=True, timeout=300, check=True,
         )  # fmt: skip

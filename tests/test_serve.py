@@ -21,10 +21,10 @@ from typing import Any
 
 import pytest
 
-from salon_gen import livereload
-from salon_gen.errors import Diagnostic
-from salon_gen.livereload import classify, content_type, inject, safe_path, url_segments
-from salon_gen.serve import Preview, PreviewServer, Reload, run
+from salon_gen.core.errors import Diagnostic
+from salon_gen.preview import livereload
+from salon_gen.preview.livereload import classify, content_type, inject, safe_path, url_segments
+from salon_gen.preview.serve import Preview, PreviewServer, Reload, run
 
 from .conftest import MINIMAL_CONFIG, NOW, write_tree
 from .httpserver import serve as feed_server
@@ -721,7 +721,7 @@ def test_a_terminated_preview_removes_its_folder(tmp_path: Path, signal_name: st
     import sys
 
     root = make_salon(tmp_path)
-    argv = [sys.executable, "-m", "salon_gen.cli", "serve", "--offline", "--port", "0"]
+    argv = [sys.executable, "-m", "salon_gen", "serve", "--offline", "--port", "0"]
     with subprocess.Popen(
         [*argv, "--source", str(root)],
         stdout=subprocess.PIPE,
@@ -949,7 +949,7 @@ def test_the_overlay_is_readable_in_both_colour_schemes(
     ],
 )
 def test_host_allowed(header: str | None, bound: str, allowed: bool) -> None:
-    from salon_gen.httpd import host_allowed
+    from salon_gen.preview.httpd import host_allowed
 
     assert host_allowed(header, bound) is allowed
 

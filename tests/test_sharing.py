@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from salon_gen.config import parse_config
-from salon_gen.frontmatter import split
-from salon_gen.markdown import MarkdownRenderer
-from salon_gen.model import Config, FeedEntry, FetchResult, Note
-from salon_gen.notes import parse_note
-from salon_gen.sharing import (
+from salon_gen.content.parse import parse_note
+from salon_gen.core.config import parse_config
+from salon_gen.core.model import Config, FeedEntry, FetchResult, Note
+from salon_gen.text.frontmatter import split
+from salon_gen.text.markdown import MarkdownRenderer
+from salon_gen.writing.share import (
     check_via,
     decode_html,
     fetch_page_title,

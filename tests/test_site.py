@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 from lxml import etree
 
-from salon_gen.build import BuildOptions, build
+from salon_gen.pipeline.build import BuildOptions, build
 
 from .conftest import NOW, REPO
 

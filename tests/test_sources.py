@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from salon_gen import sources, write
-from salon_gen.build import BuildOptions, build
-from salon_gen.engine import Engine
-from salon_gen.errors import BuildFailed, Diagnostic
-from salon_gen.model import StaticFile
+from salon_gen.content import sources
+from salon_gen.core.errors import BuildFailed, Diagnostic
+from salon_gen.core.model import StaticFile
+from salon_gen.pipeline import write
+from salon_gen.pipeline.build import BuildOptions, build
+from salon_gen.pipeline.engine import Engine
 
 from .conftest import NOW
 
@@ -183,7 +184,7 @@ def test_salon_build_refuses_and_leaves_the_previous_site_whole(
     root, before = _built_site(make_salon)
     os.symlink(outside / "passwd", root / "content/static/x.png")
     run = subprocess.run(
-        [sys.executable, "-m", "salon_gen.cli", "build", "--offline", "-s", str(root)],
+        [sys.executable, "-m", "salon_gen", "build", "--offline", "-s", str(root)],
         capture_output=True,
         text=True,
         env={**os.environ, "SOURCE_DATE_EPOCH": "1767225600"},
@@ -283,7 +284,7 @@ def test_a_misspelt_folder_is_named_by_salon_build_every_time_and_by_the_preview
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
     for _ in range(2):  # the second build is the no-change fast path
         done = subprocess.run(
-            [sys.executable, "-m", "salon_gen.cli", "build", "--offline", "-s", str(root)],
+            [sys.executable, "-m", "salon_gen", "build", "--offline", "-s", str(root)],
             capture_output=True,
             text=True,
             env=env,

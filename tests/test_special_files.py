@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from salon_gen.sources import STATIC_CAP, TEXT_CAP
+from salon_gen.content.sources import STATIC_CAP, TEXT_CAP
 
 REPO = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -22,7 +22,7 @@ NOTE = "---\ntitle: A\ndate: 2026-01-01\n---\nSome words.\n"
 def build(root: Path) -> subprocess.CompletedProcess[str]:
     # The timeout is the test: before, a FIFO note made the build wait for ever.
     return subprocess.run(
-        [sys.executable, "-m", "salon_gen.cli", "build", "--offline"],
+        [sys.executable, "-m", "salon_gen", "build", "--offline"],
         cwd=root,
         env=ENV,
         capture_output=True,

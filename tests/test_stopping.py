@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from salon_gen.stopping import Stopped, stop_on_signals
+from salon_gen.workspace.stopping import Stopped, stop_on_signals
 
 from .conftest import MINIMAL_CONFIG, write_tree
 
@@ -71,7 +71,7 @@ def big_salon(tmp_path: Path) -> Iterator[tuple[Path, dict[str, bytes]]]:
     root = write_tree(tmp_path / "salon", {"salon.toml": MINIMAL_CONFIG})
     write_tree(root, {f"content/notes/n{i:04d}.md": note(i, 2) for i in range(3)})
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600"}
-    cmd = [sys.executable, "-m", "salon_gen.cli", "build", "--offline", "-s", str(root)]
+    cmd = [sys.executable, "-m", "salon_gen", "build", "--offline", "-s", str(root)]
     subprocess.run(cmd, env=env, check=True, capture_output=True)
     write_tree(root, {f"content/notes/n{i:04d}.md": note(i, 16) for i in range(320)})
     yield root, site_bytes(root / "site")
@@ -80,7 +80,7 @@ def big_salon(tmp_path: Path) -> Iterator[tuple[Path, dict[str, bytes]]]:
 def start_build(root: Path, out: Path) -> tuple[subprocess.Popen[bytes], set[int]]:
     """`salon build --jobs 2` started in a session of its own; returns once its workers
     exist, with their pids."""
-    cmd = [sys.executable, "-m", "salon_gen.cli", "build", "--offline", "--jobs", "2"]
+    cmd = [sys.executable, "-m", "salon_gen", "build", "--offline", "--jobs", "2"]
     with open(out, "wb") as sink:  # a file, not a pipe: an orphan holding a pipe would hang us
         proc = subprocess.Popen(
             [*cmd, "-s", str(root)],

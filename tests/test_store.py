@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from salon_gen.model import FeedEntry, FeedState
-from salon_gen.store import (
+from salon_gen.core.model import FeedEntry, FeedState
+from salon_gen.following.store import (
     MIGRATIONS,
     REBUILD_HINT,
     SCHEMA_VERSION,

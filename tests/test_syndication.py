@@ -1,4 +1,4 @@
-"""Tests for salon_gen.syndication: every feed read back by real parsers and validators.
+"""Tests for salon_gen.pipeline.syndication: every feed read back by real parsers and validators.
 
 feedparser reads Atom and RSS back, lxml validates Atom against the RFC 4287 RELAX NG schema,
 jsonschema validates JSON Feed against a JSON Feed 1.1 schema (both under tests/schemas/, see
@@ -24,8 +24,8 @@ import pytest
 from lxml import etree
 
 from salon_gen import __version__
-from salon_gen.interests import gather
-from salon_gen.model import (
+from salon_gen.core.interests import gather
+from salon_gen.core.model import (
     Author,
     Config,
     FeedOptions,
@@ -37,7 +37,7 @@ from salon_gen.model import (
     Via,
     Year,
 )
-from salon_gen.syndication import render_feeds, render_robots, render_sitemap
+from salon_gen.pipeline.syndication import render_feeds, render_robots, render_sitemap
 
 SCHEMAS = Path(__file__).parent / "schemas"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -220,7 +220,7 @@ _DIGEST = """
 import hashlib, sys
 sys.path.insert(0, sys.argv[1])
 from test_syndication import make_site, utc
-from salon_gen.syndication import render_feeds, render_robots, render_sitemap
+from salon_gen.pipeline.syndication import render_feeds, render_robots, render_sitemap
 site = make_site()
 out = [*render_feeds(site), render_sitemap(site, [("", utc(8))]), render_robots(site)]
 print(hashlib.sha256(repr(out).encode()).hexdigest())

@@ -10,10 +10,8 @@ from types import MappingProxyType
 
 import pytest
 
-from salon_gen.build import BuildOptions, build
-from salon_gen.errors import BuildFailed
-from salon_gen.mention import send_mentions
-from salon_gen.webmention import (
+from salon_gen.conversation.sent import load, save
+from salon_gen.conversation.targets import (
     Send,
     Sent,
     Source,
@@ -21,7 +19,9 @@ from salon_gen.webmention import (
     plan_sends,
     record_round,
 )
-from salon_gen.webmention_store import load, save
+from salon_gen.core.errors import BuildFailed
+from salon_gen.pipeline.build import BuildOptions, build
+from salon_gen.publish.mention import send_mentions
 from tests.mentionserver import Web, serve_web
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from salon_gen.build import BuildOptions, build
-from salon_gen.errors import BuildFailed
-from salon_gen.websub import changed_feeds, feed_digests, ping_hub
+from salon_gen.core.errors import BuildFailed
+from salon_gen.pipeline.build import BuildOptions, build
+from salon_gen.publish.websub import changed_feeds, feed_digests, ping_hub
 from tests.mentionserver import Page, Web, serve_web
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

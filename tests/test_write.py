@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from salon_gen.model import OutputFile, StaticFile
-from salon_gen.write import load_manifest, output_intact, recover, write_site
+from salon_gen.core.model import OutputFile, StaticFile
+from salon_gen.pipeline.write import load_manifest, output_intact, recover, write_site
 
 
 def files(**kw: str) -> list[OutputFile]:

@@ -31,7 +31,7 @@ def _small_disk() -> None:  # in the child, before exec
 
 def build(root: Path, *args: str, full_disk: bool = False) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "salon_gen.cli", "build", "--offline", *args],
+        [sys.executable, "-m", "salon_gen", "build", "--offline", *args],
         cwd=root,
         env=ENV,
         capture_output=True,

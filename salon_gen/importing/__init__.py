@@ -15,14 +15,14 @@ import dataclasses
 from datetime import datetime
 from pathlib import Path
 
-from .item import Harvest
+from salon_gen.importing.item import Harvest
 
 
 def read(kind: str, path: Path, now: datetime) -> Harvest:
     """Read `path`, which `detect.detect` found to be `kind` (anything but "opml")."""
-    from . import bookmarks, hugo, jekyll, pelican, wxr
-    from .folder import read_folder
-    from .plan import not_found_page, unique_aliases
+    from salon_gen.importing import bookmarks, hugo, jekyll, pelican, wxr
+    from salon_gen.importing.folder import read_folder
+    from salon_gen.importing.plan import not_found_page, unique_aliases
 
     name = path.as_posix()
     if kind == "wordpress":

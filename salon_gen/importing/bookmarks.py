@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 
-from ..sanitize import plain_text
-from ..sharing import share_slug, url_key
-from ..urls import is_http_url, slugify
-from .dates import read_date
-from .item import Harvest, Item
+from salon_gen.core.urls import is_http_url, slugify
+from salon_gen.importing.dates import read_date
+from salon_gen.importing.item import Harvest, Item
+from salon_gen.text.sanitize import plain_text
+from salon_gen.writing.share import share_slug, url_key
 
 # Folders browsers make themselves: not tags.
 _ROOT_FOLDERS = frozenset(

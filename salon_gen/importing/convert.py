@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from ..errors import Diagnostic
-from ..urls import interest_slug, slugify
+from salon_gen.core.errors import Diagnostic
+from salon_gen.core.urls import interest_slug, slugify
 
 # Resolve(kind, target, line) -> the new link, or None when the target is unknown.
 # kinds: "post" (Jekyll post_url), "link" (Jekyll link), "ref" (Hugo ref/relref),

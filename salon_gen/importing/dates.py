@@ -12,7 +12,7 @@ from datetime import UTC, datetime, tzinfo
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from ..frontmatter import parse_datetime
+from salon_gen.text.frontmatter import parse_datetime
 
 _FORMATS = (
     "%Y-%m-%d %H:%M:%S %z",

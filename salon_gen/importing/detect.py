@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from . import bookmarks, wxr
+from salon_gen.importing import bookmarks, wxr
 
 Source = Literal["opml", "jekyll", "hugo", "pelican", "wordpress", "netscape", "pinboard"]
 KINDS = "an OPML file, a Jekyll, Hugo or Pelican site folder, a WordPress export (WXR), a "

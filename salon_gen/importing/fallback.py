@@ -17,7 +17,7 @@ import posixpath
 import re
 from collections.abc import Callable
 
-from . import convert
+from salon_gen.importing import convert
 
 _IMAGE = re.compile(r"\.(?:png|jpe?g|gif|webp|svg|avif|bmp|ico)(?:[?#].*)?$", re.I)
 _IMAGE_NAMES = ("img", "image", "figure", "photo", "picture", "pic")

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import unquote, urlsplit
 
-from ..ingest import parse_feed
-from .item import Item
+from salon_gen.following.ingest import parse_feed
+from salon_gen.importing.item import Item
 
 
 def _normal(path: str) -> str:

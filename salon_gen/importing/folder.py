@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from types import MappingProxyType
 
-from .item import SiteFolder
+from salon_gen.importing.item import SiteFolder
 
 SKIP_DIRS = frozenset(
     {

@@ -19,13 +19,12 @@ from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import Diagnostic
-from ..frontmatter import split
-from ..urls import slug_from_filename, slugify
-from . import convert, fallback
-from .dates import first_date
-from .item import Harvest, Item, ItemKind, SiteFolder
-from .sites import (
+from salon_gen.core.errors import Diagnostic
+from salon_gen.core.urls import slug_from_filename, slugify
+from salon_gen.importing import convert, fallback
+from salon_gen.importing.dates import first_date
+from salon_gen.importing.item import Harvest, Item, ItemKind, SiteFolder
+from salon_gen.importing.sites import (
     MARKUP,
     Linker,
     Post,
@@ -37,7 +36,8 @@ from .sites import (
     unique_slugs,
     words,
 )
-from .zones import zone_named
+from salon_gen.importing.zones import zone_named
+from salon_gen.text.frontmatter import split
 
 CONFIGS = tuple(
     f"{folder}{name}.{ext}"

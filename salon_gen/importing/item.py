@@ -14,7 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
-from ..errors import Diagnostic
+from salon_gen.core.errors import Diagnostic
 
 ItemKind = Literal["note", "page", "share"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from . import convert
+from salon_gen.importing import convert
 
 _ALONE = re.compile(
     r"^[ \t]*(<(?:a|span)\b[^<>]*?/>|<(?:a|span)\b[^<>]*></(?:a|span)>|<br\s*/?>)[ \t]*\n"

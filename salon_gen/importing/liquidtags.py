@@ -15,7 +15,7 @@ import posixpath
 import re
 from collections.abc import Mapping
 
-from . import convert
+from salon_gen.importing import convert
 
 _TAG = re.compile(
     r"\{%-?\s*(notebook|img|video|youtube|vimeo|include_code|literal)\s+(.*?)\s*-?%\}"

@@ -19,13 +19,12 @@ from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import Diagnostic
-from ..frontmatter import split
-from ..urls import slugify
-from . import convert, fallback, liquidtags
-from .dates import read_date
-from .item import Harvest, Item, ItemKind, SiteFolder
-from .sites import (
+from salon_gen.core.errors import Diagnostic
+from salon_gen.core.urls import slugify
+from salon_gen.importing import convert, fallback, liquidtags
+from salon_gen.importing.dates import read_date
+from salon_gen.importing.item import Harvest, Item, ItemKind, SiteFolder
+from salon_gen.importing.sites import (
     Linker,
     Post,
     convert_post,
@@ -35,7 +34,8 @@ from .sites import (
     unique_slugs,
     words,
 )
-from .zones import zone_named
+from salon_gen.importing.zones import zone_named
+from salon_gen.text.frontmatter import split
 
 _HEADER = re.compile(r"^([A-Za-z][\w-]*)\s*:\s?(.*)$")
 _MARKDOWN = (".md", ".markdown", ".mdown", ".mkd")

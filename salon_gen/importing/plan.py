@@ -17,14 +17,14 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from ..assemble import RESERVED
-from ..errors import Diagnostic
-from ..frontmatter import parse_datetime, split
-from ..redirects import alias_output
-from ..sharing import url_key, verify_front_matter, yaml_list, yaml_text
-from ..urls import slug_from_filename
-from .item import Asset, Harvest, Item
-from .sites import FOLDERS, new_path
+from salon_gen.content.assemble import RESERVED
+from salon_gen.content.redirects import alias_output
+from salon_gen.core.errors import Diagnostic
+from salon_gen.core.urls import slug_from_filename
+from salon_gen.importing.item import Asset, Harvest, Item
+from salon_gen.importing.sites import FOLDERS, new_path
+from salon_gen.text.frontmatter import parse_datetime, split
+from salon_gen.writing.share import url_key, verify_front_matter, yaml_list, yaml_text
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

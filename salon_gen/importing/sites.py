@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlsplit
 
-from ..errors import Diagnostic
-from ..urls import safe_output_path, slugify
-from . import convert
-from .item import Asset, Item, SiteFolder
+from salon_gen.core.errors import Diagnostic
+from salon_gen.core.urls import safe_output_path, slugify
+from salon_gen.importing import convert
+from salon_gen.importing.item import Asset, Item, SiteFolder
 
 FOLDERS = {"note": "content/notes", "page": "content/pages", "share": "content/shares"}
 MARKUP = (".md", ".markdown", ".mdown", ".mkd", ".html", ".htm", ".rst")

@@ -17,13 +17,13 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from xml.parsers import expat
 
-from ..errors import Diagnostic
-from ..sanitize import plain_text
-from ..urls import slugify
-from . import convert
-from .dates import read_date
-from .item import Harvest, Item, SiteFolder
-from .sites import Linker, Post, convert_post, site_path, unique_slugs
+from salon_gen.core.errors import Diagnostic
+from salon_gen.core.urls import slugify
+from salon_gen.importing import convert
+from salon_gen.importing.dates import read_date
+from salon_gen.importing.item import Harvest, Item, SiteFolder
+from salon_gen.importing.sites import Linker, Post, convert_post, site_path, unique_slugs
+from salon_gen.text.sanitize import plain_text
 
 
 class WxrError(ValueError):

@@ -1,0 +1,1 @@
+"""The `salon` command: the only package that knows about Click, terminals and exit codes."""

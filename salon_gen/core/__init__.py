@@ -1,0 +1,3 @@
+"""The vocabulary every other package speaks: diagnostics, model values, URLs, durations, interests
+and the checked site config. Pure; imports nothing else of salon's.
+"""

@@ -1,0 +1,1 @@
+"""`salon serve`: the preview server, its reload decisions and its loop around the engine."""

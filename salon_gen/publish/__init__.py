@@ -1,0 +1,3 @@
+"""Putting the site out and telling the world: deploy, the git branch, the search index, sending
+Webmentions, receiving them, pinging the hub.
+"""

@@ -1,0 +1,3 @@
+"""Pure text transformations: front matter, Markdown and MathML, sanitizing remote HTML, leftover
+template syntax.
+"""
