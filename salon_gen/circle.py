@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from . import frontmatter, notes, sources
+from . import frontmatter, notes, personfile, sources
 from .errors import BuildFailed, Diagnostic, did_you_mean, has_errors
 from .following import open_store, read_people
 from .introductions import Suggestion, introduction_text
-from .logbook import EditRefused, append_entry, changed_underneath, write_text
 from .model import Config, FeedEntry, FeedState, Note, Person
 from .people import Contact, Kept, parse_contact
+from .personedit import EditRefused, append_entry, changed_underneath, write_text
 from .sharing import verify_front_matter, yaml_list, yaml_text
 from .state import CALENDAR_FILE, PRIVATE_DIR, StatePaths
 
@@ -116,9 +116,14 @@ def load(root: Path) -> Circle:
     tree, problems = sources.read_content(root, kinds=("notes", "shares", "people"))
     found += problems
     parsed: list[tuple[str, sources.SourceFile, frontmatter.FrontMatter, str]] = []
+    person_files: dict[str, personfile.PersonFile] = {}
     for kind, files in (("note", tree.notes), ("share", tree.shares), ("person", tree.people)):
         for f in files:
-            fm, problems = frontmatter.split(f.text, f.path)
+            if kind == "person":
+                pf = person_files[f.path] = personfile.parse(f.path, f.text)
+                fm, problems = pf.front, pf.problems
+            else:
+                fm, problems = frontmatter.split(f.text, f.path)
             found += problems
             if fm is not None:
                 parsed.append((kind, f, fm, cache_key(fm.body)))
@@ -129,7 +134,7 @@ def load(root: Path) -> Circle:
     values: list[Note] = []
     for kind, f, fm, key in parsed:
         if kind == "person":
-            pair, problems = notes.parse_person(f.path, fm, rendered[key])
+            pair, problems = personfile.values(person_files[f.path], rendered[key])
             if pair is not None:
                 people.append(pair[0])
                 kept.append((pair[0], pair[1], f.text))
@@ -217,16 +222,6 @@ def record_checkin(root: Path, person_id: str, day: date, note: str = "") -> Pat
     return path
 
 
-def _introduced_to(text: str, other: str) -> bool:
-    """Whether a person file's `private.introduced` already names `other`."""
-    fm, _ = frontmatter.split(text.replace("\r\n", "\n"), "person")
-    private = fm.data.get("private") if fm is not None else None
-    log = private.get("introduced") if isinstance(private, dict) else None
-    return isinstance(log, list) and any(
-        item == other or (isinstance(item, dict) and item.get("person") == other) for item in log
-    )
-
-
 def record_introduction(root: Path, a: str, b: str, day: date) -> tuple[Path, ...]:
     """Add the introduction to both files' `private.introduced`, each naming the other. A
     file that already names the other is left alone. Both new texts are made and checked
@@ -247,7 +242,9 @@ def record_introduction(root: Path, a: str, b: str, day: date) -> tuple[Path, ..
     texts: list[tuple[Path, str, str]] = []
     for me, other in ((a, b), (b, a)):
         read = _read(root, files[me])
-        if _introduced_to(read, other):
+        if personfile.introduced_to(
+            personfile.parse(files[me].relative_to(root).as_posix(), read), other
+        ):
             continue
         entry = {"person": other, "date": day.isoformat()}
         texts.append((files[me], _edit(root, files[me], read, "introduced", entry), read))

@@ -14,18 +14,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import frontmatter, notes, sources
+from . import personfile, sources
 from .errors import BuildFailed, Diagnostic
-from .markdown import RenderedMarkdown
 from .model import Config, FeedEntry, FeedState, FetchResult, Person
+from .personfile import PersonFile
 from .state import StatePaths
 from .urls import is_local_feed
 
 if TYPE_CHECKING:
     from .store import FeedStore, StoreError
     from .sync import SyncReport
-
-_NO_BODY = RenderedMarkdown(html="", title=None, body_html="", excerpt="", title_line=None)
 
 
 @contextmanager
@@ -69,21 +67,20 @@ def open_store(paths: StatePaths) -> FeedStore:
         raise BuildFailed([_store_diagnostic(paths, e)]) from None
 
 
-def read_people(root: Path) -> tuple[list[Person], dict[str, str]]:
-    """The people files, read only as far as following needs (their bodies are not rendered).
-    Files with errors are skipped here: the build reports them."""
+def read_people(root: Path) -> tuple[list[Person], dict[str, PersonFile]]:
+    """The people files, read only as far as following needs (their bodies are not rendered),
+    and each file as read, by path. Files with errors are skipped here: the build reports
+    them."""
     tree, _ = sources.read_content(root, kinds=("people",))
     people: list[Person] = []
-    texts: dict[str, str] = {}
+    files: dict[str, PersonFile] = {}
     for f in tree.people:
-        fm, _ = frontmatter.split(f.text, f.path)
-        if fm is None:
-            continue
-        pair, _ = notes.parse_person(f.path, fm, _NO_BODY)
+        pf = personfile.parse(f.path, f.text)
+        pair, _ = personfile.values(pf)
         if pair is not None:
             people.append(pair[0])
-            texts[f.path] = f.text
-    return people, texts
+            files[f.path] = pf
+    return people, files
 
 
 def fetch_feeds(
@@ -98,17 +95,17 @@ def fetch_feeds(
 ) -> SyncReport:
     """Fetch every due feed of everyone in the salon and store what changed. With
     `local_only` (an offline build), read only the feeds that are files in the salon."""
-    people, texts = read_people(root)
+    people, files = read_people(root)
     from .sync import SyncReport, sync
 
     if local_only and not any(is_local_feed(url) for p in people for url in p.feeds):
         return SyncReport()  # nothing to read: the store is not even opened
 
     def line_of(person: Person, url: str) -> int | None:
-        for n, line in enumerate(texts.get(person.source, "").split("\n"), start=1):
-            if url in line:
-                return n
-        return None
+        # the feed's own item, never the first line that contains its URL (a site `url:`
+        # or a longer feed that starts with it)
+        pf = files.get(person.source)
+        return pf.value_line("feeds", url) if pf is not None else None
 
     paths = StatePaths(root=root)
     with open_store(paths) as store, _store_errors(paths):
@@ -200,19 +197,83 @@ def feed_health(root: Path) -> list[FeedHealth]:
     ]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedFix:
+    """One person file's permanent redirects, applied: `text` is `read` (the file's text
+    exactly as read) with each moved feed's URL replaced in `feeds:` and nothing else."""
+
+    path: Path
+    read: str
+    text: str
+    moves: tuple[tuple[str, str], ...]  # (old URL, new URL)
+
+
+def plan_feed_fixes(root: Path) -> list[FeedFix]:
+    """Every person file that lists a feed seen moving permanently, with the edit that
+    follows it. Nothing is written; BuildFailed, with each file's reason, when an edit
+    cannot be made safely (then none is made)."""
+    from .personedit import EditRefused, replace_feed
+
+    people, _ = read_people(root)
+    paths = StatePaths(root=root)
+    states: dict[str, FeedState] = {}
+    if paths.feeds.exists():
+        with open_store(paths) as store:
+            states = store.states()
+    fixes: list[FeedFix] = []
+    refused: list[Diagnostic] = []
+    for person in sorted(people, key=lambda p: p.id):
+        moves = tuple(
+            (url, moved)
+            for url in person.feeds
+            if (state := states.get(url)) is not None and (moved := state.moved_to)
+        )
+        if not moves:
+            continue
+        path = root / person.source
+        try:
+            read = path.read_bytes().decode("utf-8")  # as it is: line endings included
+            text = read
+            for old, new in moves:
+                text = replace_feed(text, old, new)
+        except (OSError, UnicodeDecodeError) as e:
+            refused.append(Diagnostic(path=person.source, message=f"cannot fix its feeds: {e}"))
+        except EditRefused as e:
+            refused.append(
+                Diagnostic(
+                    path=person.source, message=f"cannot fix its feeds: {e.message}", hint=e.hint
+                )
+            )
+        else:
+            fixes.append(FeedFix(path=path, read=read, text=text, moves=moves))
+    if refused:
+        raise BuildFailed(refused)
+    return fixes
+
+
+def apply_feed_fixes(root: Path, fixes: Sequence[FeedFix]) -> list[str]:
+    """Write each fix, refusing a file that changed since it was read (an editor saved it:
+    replacing it would drop that save), and move each feed's history to its new URL."""
+    from .personedit import EditRefused, write_text
+
+    changes: list[str] = []
+    paths = StatePaths(root=root)
+    for fix in fixes:
+        where = fix.path.relative_to(root).as_posix()
+        try:
+            write_text(fix.path, fix.text, expected=fix.read)
+        except EditRefused as e:
+            raise BuildFailed(
+                [Diagnostic(path=where, message=f"cannot fix its feeds: {e.message}", hint=e.hint)]
+            ) from None
+        with open_store(paths) as store:
+            for old, new in fix.moves:
+                store.rename_feed(old, new)  # keep the history under the new URL
+        paths.entries_changed()
+        changes += [f"{where}: {old} -> {new}" for old, new in fix.moves]
+    return changes
+
+
 def fix_moved_feeds(root: Path) -> list[str]:
     """Apply every permanent redirect seen to the person files; say what changed."""
-    changes: list[str] = []
-    for row in feed_health(root):
-        if row.state is None or not row.state.moved_to:
-            continue
-        path = root / sources.CONTENT_DIR / "people" / f"{row.person_id}.md"
-        text = path.read_text(encoding="utf-8")
-        if row.url not in text:
-            continue
-        path.write_text(text.replace(row.url, row.state.moved_to), encoding="utf-8")
-        with open_store(StatePaths(root=root)) as store:
-            store.rename_feed(row.url, row.state.moved_to)  # keep the history under the new URL
-        StatePaths(root=root).entries_changed()
-        changes.append(f"{path.relative_to(root)}: {row.url} -> {row.state.moved_to}")
-    return changes or ["no feed has moved"]
+    return apply_feed_fixes(root, plan_feed_fixes(root)) or ["no feed has moved"]
