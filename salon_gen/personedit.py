@@ -133,7 +133,8 @@ def _fenced(text: str, key: str) -> tuple[str, str, list[str], int]:
     lines = body.split(newline)
     if not lines or lines[0].rstrip() != "---":
         raise EditRefused("the file has no YAML front matter (it must start with ---)")
-    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == "---"), None)
+    # YAML's document end `...` closes front matter too, as the build reads it
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
     if end is None:
         raise EditRefused("the front matter is never closed with ---")
     return bom, newline, lines, end
