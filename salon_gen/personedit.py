@@ -204,9 +204,8 @@ def replace_feed(text: str, old_url: str, new_url: str) -> str:
     same = old_url == new_url  # a no-op: each value stays as written, quotes and all
     for item in field.items:
         if item.value is not None and item.value.strip() == old_url:
-            spans.append(
-                (item.start, item.end, head[item.start : item.end] if same else yaml_text(new_url))
-            )
+            written = head[item.start : item.end] if same else _quoted_as(item.style, new_url)
+            spans.append((item.start, item.end, written))
     value = old.data.get("feeds")
     expected_feeds: Any = value
     if isinstance(value, list) and not same:
@@ -222,7 +221,7 @@ def replace_feed(text: str, old_url: str, new_url: str) -> str:
         if not same:
             # a plain one-line scalar is written as it reads: change just that part of it
             plain = field.value.style is None and written == value
-            written = expected_feeds if plain else yaml_text(expected_feeds)
+            written = expected_feeds if plain else _quoted_as(field.value.style, expected_feeds)
         spans.append((field.value.start, field.value.end, written))
     if not spans:
         raise EditRefused(f"feeds: does not list {old_url}", hint=hint)
@@ -236,6 +235,16 @@ def replace_feed(text: str, old_url: str, new_url: str) -> str:
             hint=hint,
         )
     return new_text
+
+
+def _quoted_as(style: str | None, value: str) -> str:
+    """`value` as YAML, in the quotes the value it replaces was written in (the owner's
+    choice), else as `yaml_text` writes it (plain when that is safe)."""
+    if value.isprintable() and style == "'":
+        return "'" + value.replace("'", "''") + "'"
+    if value.isprintable() and style == '"':
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return yaml_text(value)
 
 
 def changed_underneath() -> EditRefused:

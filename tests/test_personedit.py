@@ -92,10 +92,11 @@ def changed(before: str, after: str) -> tuple[list[int], list[str]]:
 
 def one_value_replaced(old_line: str, new_line: str, old: str, new: str) -> bool:
     """Whether `new_line` is `old_line` with one occurrence of `old` as written (plain or
-    quoted) replaced by `new` as YAML writes it, every other character kept."""
-    for written in (old, f"'{old}'", f'"{old}"'):
+    quoted) replaced by `new` (in the same quotes, or as YAML writes it when plain), every
+    other character kept."""
+    for written, now in ((old, yaml_text(new)), (f"'{old}'", f"'{new}'"), (f'"{old}"', f'"{new}"')):
         for at in range(len(old_line)):
-            after = old_line[:at] + yaml_text(new) + old_line[at + len(written) :]
+            after = old_line[:at] + now + old_line[at + len(written) :]
             if old_line.startswith(written, at) and new_line == after:
                 return True
     return False
@@ -175,6 +176,20 @@ def test_a_new_url_that_needs_quotes_is_quoted() -> None:
     assert (
         after == '---\nname: M\nfeeds: ["https://m.example/a?x=1, y", https://m.example/b]\n---\n'
     )
+
+
+@pytest.mark.parametrize(
+    ("item", "replaced"),
+    [
+        ("'https://m.example/a'", "'https://m.example/it''s'"),
+        ('"https://m.example/a"', '"https://m.example/it\'s"'),
+        ("https://m.example/a", '"https://m.example/it\'s"'),
+    ],
+)
+def test_the_owners_quotes_are_kept(item: str, replaced: str) -> None:
+    text = f"---\nname: M\nfeeds:\n  - {item}  # note\n---\n"
+    after = replace_feed(text, "https://m.example/a", "https://m.example/it's")
+    assert after == f"---\nname: M\nfeeds:\n  - {replaced}  # note\n---\n"
 
 
 # --- `salon feeds --fix`, as a user runs it ------------------------------------------------
