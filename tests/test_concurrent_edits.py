@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from salon_gen.writing.logbook import EditRefused, write_text
+from salon_gen.writing.personedit import EditRefused, write_text
 
 REPO = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}

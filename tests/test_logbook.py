@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from salon_gen.cli.main import main
 from salon_gen.text.frontmatter import split
-from salon_gen.writing.logbook import EditRefused, append_entry, entry_text
+from salon_gen.writing.personedit import EditRefused, append_entry, entry_text
 
 from .conftest import NOW
 

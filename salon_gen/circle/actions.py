@@ -21,14 +21,14 @@ from zoneinfo import ZoneInfo
 
 from salon_gen.circle.contacts import Contact, Kept, parse_contact
 from salon_gen.circle.introductions import Suggestion, introduction_text
-from salon_gen.content import parse as notes
-from salon_gen.content import sources
+from salon_gen.content import personfile, sources
+from salon_gen.content.parse import parse_note
 from salon_gen.core.errors import BuildFailed, Diagnostic, did_you_mean, has_errors
 from salon_gen.core.model import Config, FeedEntry, FeedState, Note, Person
 from salon_gen.following.follow import open_store, read_people
 from salon_gen.text import frontmatter
 from salon_gen.workspace.state import CALENDAR_FILE, PRIVATE_DIR, StatePaths
-from salon_gen.writing.logbook import EditRefused, append_entry, changed_underneath, write_text
+from salon_gen.writing.personedit import EditRefused, append_entry, changed_underneath, write_text
 from salon_gen.writing.share import verify_front_matter, yaml_list, yaml_text
 
 if TYPE_CHECKING:
@@ -118,9 +118,14 @@ def load(root: Path) -> Circle:
     tree, problems = sources.read_content(root, kinds=("notes", "shares", "people"))
     found += problems
     parsed: list[tuple[str, sources.SourceFile, frontmatter.FrontMatter, str]] = []
+    person_files: dict[str, personfile.PersonFile] = {}
     for kind, files in (("note", tree.notes), ("share", tree.shares), ("person", tree.people)):
         for f in files:
-            fm, problems = frontmatter.split(f.text, f.path)
+            if kind == "person":
+                pf = person_files[f.path] = personfile.parse(f.path, f.text)
+                fm, problems = pf.front, pf.problems
+            else:
+                fm, problems = frontmatter.split(f.text, f.path)
             found += problems
             if fm is not None:
                 parsed.append((kind, f, fm, cache_key(fm.body)))
@@ -131,12 +136,12 @@ def load(root: Path) -> Circle:
     values: list[Note] = []
     for kind, f, fm, key in parsed:
         if kind == "person":
-            pair, problems = notes.parse_person(f.path, fm, rendered[key])
+            pair, problems = personfile.values(person_files[f.path], rendered[key])
             if pair is not None:
                 people.append(pair[0])
                 kept.append((pair[0], pair[1], f.text))
         else:
-            note, problems = notes.parse_note(
+            note, problems = parse_note(
                 "share" if kind == "share" else "note", f.path, fm, rendered[key], config, zone
             )
             if note is not None:
@@ -219,16 +224,6 @@ def record_checkin(root: Path, person_id: str, day: date, note: str = "") -> Pat
     return path
 
 
-def _introduced_to(text: str, other: str) -> bool:
-    """Whether a person file's `private.introduced` already names `other`."""
-    fm, _ = frontmatter.split(text.replace("\r\n", "\n"), "person")
-    private = fm.data.get("private") if fm is not None else None
-    log = private.get("introduced") if isinstance(private, dict) else None
-    return isinstance(log, list) and any(
-        item == other or (isinstance(item, dict) and item.get("person") == other) for item in log
-    )
-
-
 def record_introduction(root: Path, a: str, b: str, day: date) -> tuple[Path, ...]:
     """Add the introduction to both files' `private.introduced`, each naming the other. A
     file that already names the other is left alone. Both new texts are made and checked
@@ -249,7 +244,9 @@ def record_introduction(root: Path, a: str, b: str, day: date) -> tuple[Path, ..
     texts: list[tuple[Path, str, str]] = []
     for me, other in ((a, b), (b, a)):
         read = _read(root, files[me])
-        if _introduced_to(read, other):
+        if personfile.introduced_to(
+            personfile.parse(files[me].relative_to(root).as_posix(), read), other
+        ):
             continue
         entry = {"person": other, "date": day.isoformat()}
         texts.append((files[me], _edit(root, files[me], read, "introduced", entry), read))

@@ -378,7 +378,8 @@ def feeds(source: Path, fix: bool, now_text: str | None) -> None:
     """Show the health of every followed feed: last success, last error, HTTP status,
     entries stored and when it is next due. Silent failures are how feed readers lose
     friends; this is where you see them."""
-    from salon_gen.following.follow import feed_health, fix_moved_feeds
+    from salon_gen.following.follow import feed_health
+    from salon_gen.writing.feedfix import fix_moved_feeds
 
     try:
         rows = feed_health(source)

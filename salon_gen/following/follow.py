@@ -14,19 +14,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from salon_gen.content import parse, sources
+from salon_gen.content import personfile, sources
+from salon_gen.content.personfile import PersonFile
 from salon_gen.core.errors import BuildFailed, Diagnostic
 from salon_gen.core.model import Config, FeedEntry, FeedState, FetchResult, Person
 from salon_gen.core.urls import is_local_feed
-from salon_gen.text import frontmatter
-from salon_gen.text.markdown import RenderedMarkdown
 from salon_gen.workspace.state import StatePaths
 
 if TYPE_CHECKING:
     from salon_gen.following.store import FeedStore, StoreError
     from salon_gen.following.sync import SyncReport
-
-_NO_BODY = RenderedMarkdown(html="", title=None, body_html="", excerpt="", title_line=None)
 
 
 @contextmanager
@@ -70,21 +67,20 @@ def open_store(paths: StatePaths) -> FeedStore:
         raise BuildFailed([_store_diagnostic(paths, e)]) from None
 
 
-def read_people(root: Path) -> tuple[list[Person], dict[str, str]]:
-    """The people files, read only as far as following needs (their bodies are not rendered).
-    Files with errors are skipped here: the build reports them."""
+def read_people(root: Path) -> tuple[list[Person], dict[str, PersonFile]]:
+    """The people files, read only as far as following needs (their bodies are not rendered),
+    and each file as read, by path. Files with errors are skipped here: the build reports
+    them."""
     tree, _ = sources.read_content(root, kinds=("people",))
     people: list[Person] = []
-    texts: dict[str, str] = {}
+    files: dict[str, PersonFile] = {}
     for f in tree.people:
-        fm, _ = frontmatter.split(f.text, f.path)
-        if fm is None:
-            continue
-        pair, _ = parse.parse_person(f.path, fm, _NO_BODY)
+        pf = personfile.parse(f.path, f.text)
+        pair, _ = personfile.values(pf)
         if pair is not None:
             people.append(pair[0])
-            texts[f.path] = f.text
-    return people, texts
+            files[f.path] = pf
+    return people, files
 
 
 def fetch_feeds(
@@ -99,17 +95,17 @@ def fetch_feeds(
 ) -> SyncReport:
     """Fetch every due feed of everyone in the salon and store what changed. With
     `local_only` (an offline build), read only the feeds that are files in the salon."""
-    people, texts = read_people(root)
+    people, files = read_people(root)
     from salon_gen.following.sync import SyncReport, sync
 
     if local_only and not any(is_local_feed(url) for p in people for url in p.feeds):
         return SyncReport()  # nothing to read: the store is not even opened
 
     def line_of(person: Person, url: str) -> int | None:
-        for n, line in enumerate(texts.get(person.source, "").split("\n"), start=1):
-            if url in line:
-                return n
-        return None
+        # the feed's own item, never the first line that contains its URL (a site `url:`
+        # or a longer feed that starts with it)
+        pf = files.get(person.source)
+        return pf.value_line("feeds", url) if pf is not None else None
 
     paths = StatePaths(root=root)
     with open_store(paths) as store, _store_errors(paths):
@@ -199,21 +195,3 @@ def feed_health(root: Path) -> list[FeedHealth]:
         for p in sorted(people, key=lambda p: p.id)
         for url in p.feeds
     ]
-
-
-def fix_moved_feeds(root: Path) -> list[str]:
-    """Apply every permanent redirect seen to the person files; say what changed."""
-    changes: list[str] = []
-    for row in feed_health(root):
-        if row.state is None or not row.state.moved_to:
-            continue
-        path = root / sources.CONTENT_DIR / "people" / f"{row.person_id}.md"
-        text = path.read_text(encoding="utf-8")
-        if row.url not in text:
-            continue
-        path.write_text(text.replace(row.url, row.state.moved_to), encoding="utf-8")
-        with open_store(StatePaths(root=root)) as store:
-            store.rename_feed(row.url, row.state.moved_to)  # keep the history under the new URL
-        StatePaths(root=root).entries_changed()
-        changes.append(f"{path.relative_to(root)}: {row.url} -> {row.state.moved_to}")
-    return changes or ["no feed has moved"]

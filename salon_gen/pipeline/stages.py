@@ -109,15 +109,20 @@ def parse_sources(
     these bodies; without it (the files an incremental build found changed), a few bodies
     are rendered here, and many are looked up in the cache, the rest rendered in the worker
     pool and added to it."""
-    from salon_gen.content import assemble, parse
+    from salon_gen.content import assemble, parse, personfile
     from salon_gen.content.rendercache import RenderCache, cache_key
     from salon_gen.text import frontmatter
     from salon_gen.text.frontmatter import FrontMatter
 
     split: list[tuple[str, sources.SourceFile, FrontMatter | None, tuple[Diagnostic, ...]]] = []
+    person_files: dict[str, personfile.PersonFile] = {}
     for kind, f in files:
-        fm, problems = frontmatter.split(f.text, f.path)
-        split.append((kind, f, fm, tuple(problems)))
+        if kind == "person":
+            pf = person_files[f.path] = personfile.parse(f.path, f.text)
+            split.append((kind, f, pf.front, pf.problems))
+        else:
+            fm, problems = frontmatter.split(f.text, f.path)
+            split.append((kind, f, fm, tuple(problems)))
     keys = [cache_key(fm.body) if fm is not None else "" for _, _, fm, _ in split]
     bodies = {k: fm.body for k, (_, _, fm, _) in zip(keys, split, strict=True) if fm is not None}
     general: list[Diagnostic] = []
@@ -162,7 +167,7 @@ def parse_sources(
             elif kind == "page":
                 value, more = parse.parse_page(f.path, fm, md, zone)
             else:
-                pair, more = parse.parse_person(f.path, fm, md)
+                pair, more = personfile.values(person_files[f.path], md)
                 if pair is not None:
                     value, private = pair
             found = tuple(more) + _markdown_problems(f.path, fm.body_line, md)

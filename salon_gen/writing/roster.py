@@ -23,25 +23,21 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 from xml.parsers import expat
 
+from salon_gen.content import personfile
 from salon_gen.core.model import FetchResult
 from salon_gen.core.urls import domain_of, is_http_url, slugify
 from salon_gen.following import opml
-from salon_gen.text import frontmatter
 from salon_gen.text.sanitize import plain_text, safe_link
-from salon_gen.writing.share import (
-    collapse,
-    decode_html,
-    feed_html,
-    page_title,
-    url_key,
-    verify_front_matter,
-    yaml_list,
-    yaml_text,
-)
+from salon_gen.writing.personedit import PLACEHOLDER as PLACEHOLDER
+from salon_gen.writing.personedit import clean_interests as clean_interests
+from salon_gen.writing.personedit import markdown_text as markdown_text
+from salon_gen.writing.personedit import render_person_file as render_person_file
+from salon_gen.writing.personedit import write_person as write_person
+from salon_gen.writing.share import collapse, decode_html, feed_html, page_title, url_key
 
 if TYPE_CHECKING:
     from salon_gen.following.fetch import FetchLimits
@@ -66,8 +62,6 @@ FEED_TYPES = frozenset(
         "application/json",
     }
 )
-# A YAML comment in the front matter: it guides the owner and is never published.
-PLACEHOLDER = "# Who they are, in a sentence or two: write it below the closing ---."
 MAX_CANDIDATES = 5  # advertised feeds tried before the common paths (comment feeds follow)
 ID_MAX = 40
 
@@ -473,82 +467,8 @@ def person_id_for(name_or_url: str, existing: Collection[str], *, url: str | Non
     return f"{base}-{n}"
 
 
-def clean_interests(interests: Iterable[str]) -> tuple[str, ...]:
-    """Interests as `notes.parse_person` reads them: lowercase, trimmed, once each."""
-    return tuple(dict.fromkeys(i for i in (collapse(x).lower() for x in interests) if i))
-
-
-# Characters that mean something in Markdown or HTML, escaped in text taken from a feed: it
-# becomes the person's public description, and must read as the text it was.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>!|~&{}#])")
-_LINE_START_SPECIAL = re.compile(r"^([-+=>]|\d+[.)])")
-
-
-def markdown_text(text: str) -> str:
-    """Plain text as Markdown that renders to exactly that text, on one line."""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", collapse(text))
-    return _LINE_START_SPECIAL.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], escaped)
-
-
-def render_person_file(
-    *,
-    name: str,
-    url: str | None,
-    feeds: Sequence[str],
-    interests: Iterable[str] = (),
-    about: str = "",
-) -> str:
-    """A person file whose front matter `notes.parse_person` reads back to these values
-    (name with whitespace collapsed, interests lowercased, each feed once), with `about`
-    (plain text: what their feed says of itself) as their public description, or none: a
-    YAML comment, never published, says where one goes. Never writes `private:`.
-    ValueError for a value the file could not hold: an empty name, a URL or feed that is
-    not http(s)."""
-    name = collapse(name)
-    if not name:
-        raise ValueError("a person needs a name")
-    data: dict[str, Any] = {"name": name}
-    lines = [f"name: {yaml_text(name)}"]
-    if url is not None:
-        if not is_http_url(url.strip()):
-            raise ValueError(f"url {url!r} is not an http or https URL")
-        data["url"] = url.strip()
-        lines.append(f"url: {yaml_text(data['url'])}")
-    unique = tuple(dict.fromkeys(f.strip() for f in feeds))
-    for feed in unique:
-        if not is_http_url(feed):
-            raise ValueError(f"feed {feed!r} is not an http or https URL")
-    if unique:
-        data["feeds"] = list(unique)
-        lines.append(f"feeds: {yaml_list(unique)}")
-    if cleaned := clean_interests(interests):
-        data["interests"] = list(cleaned)
-        lines.append(f"interests: {yaml_list(cleaned)}")
-    lines.append(PLACEHOLDER)
-    body = markdown_text(about)
-    text = "---\n" + "\n".join(lines) + "\n---\n" + (body + "\n" if body else "")
-    verify_front_matter(text, data)
-    return text
-
-
 def _people_dir(root: Path) -> Path:
     return root / "content" / "people"
-
-
-_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-
-
-def write_person(root: Path, person_id: str, text: str) -> Path:
-    """Write `content/people/<person_id>.md`; FileExistsError rather than replace a file,
-    ValueError for an id that is not `[a-z0-9-]+`."""
-    if not _ID.fullmatch(person_id):
-        raise ValueError(f"person id {person_id!r} must be lowercase letters, digits, hyphens")
-    folder = _people_dir(root)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{person_id}.md"
-    with path.open("x", encoding="utf-8", newline="\n") as f:
-        f.write(text)
-    return path
 
 
 def person_ids(root: Path) -> set[str]:
@@ -570,17 +490,8 @@ def followed_feeds(root: Path) -> dict[str, str]:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        fm, _ = frontmatter.split(text, path.name)
-        if fm is None:
-            continue
-        feeds = fm.data.get("feeds")
-        if isinstance(feeds, str):
-            feeds = feeds.split(",")
-        if not isinstance(feeds, list):
-            continue
-        for feed in feeds:
-            if isinstance(feed, str) and feed.strip():
-                owners.setdefault(feed.strip(), path.stem)
+        for feed in personfile.listed_feeds(personfile.parse(path.name, text)):
+            owners.setdefault(feed, path.stem)
     return owners
 
 
