@@ -312,6 +312,10 @@ class Engine:
             (p.file.path, p.file.text) for p in mem.parsed.values() if p.kind == "person"
         )
 
+        # The ids notes were first published with: read at every rebuild (a small file), so
+        # an incremental build and a clean one start from the same ledger.
+        ledger, problems = stages.read_ledger(self.paths)
+        diags += problems
         assembled = stages.assemble_site(
             mem.config,
             list(mem.parsed.values()),
@@ -321,6 +325,7 @@ class Engine:
             drafts=self.drafts,
             resources=resources,
             reuse=mem.reuse,
+            ledger=ledger,
         )
         diags += assembled.diagnostics
         if has_errors(diags):
@@ -393,6 +398,10 @@ class Engine:
                 manifest_path=self._manifest(),
                 drafts=self.drafts,
             )
+        if self.persist and not self.drafts:
+            # Remembered once the site holds them; a preview or a --drafts build publishes
+            # nothing, so it remembers nothing.
+            stages.write_ledger(self.paths, assembled.ledger)
 
         mem.read_at = read_at
         mem.built = _Built(

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from .durations import parse_duration
+from .entry_ids import digest
 from .errors import Diagnostic, did_you_mean
 from .fields import Fields, kind_of
 from .frontmatter import FrontMatter, parse_datetime
@@ -268,6 +269,8 @@ def parse_note(
         via=via,
         people=people,
         extra=MappingProxyType(extra),
+        explicit_id=bool(reader.text("id")),
+        body_digest=digest(fm.body),
     ), tuple(reader.diags)
 
 

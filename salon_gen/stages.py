@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     import multiprocessing.pool
     from datetime import tzinfo
 
-    from . import assemble, linkcheck, render, sources
+    from . import assemble, entry_ids, linkcheck, render, sources
     from .bundles import Resource
     from .depends import FrozenReads
     from .markdown import RenderedMarkdown
@@ -199,8 +199,9 @@ def assemble_site(
     drafts: bool,
     resources: Sequence[Resource] = (),
     reuse: assemble.Reuse | None = None,
+    ledger: entry_ids.Ledger | None = None,
 ) -> assemble.Assembled:
-    from . import assemble
+    from . import assemble, entry_ids
     from .model import Note, Page, Person
 
     return assemble.assemble(
@@ -215,7 +216,45 @@ def assemble_site(
         entries=entries,
         resources=resources,
         reuse=reuse,
+        ledger=ledger if ledger is not None else entry_ids.Ledger(),
     )
+
+
+def read_ledger(paths: state.StatePaths) -> tuple[entry_ids.Ledger, tuple[Diagnostic, ...]]:
+    """The entry-id ledger in `.salon/` (an empty one when there is none yet)."""
+    from . import entry_ids
+
+    where = f"{state.STATE_DIR}/{state.ENTRY_IDS_FILE}"
+    try:
+        data: bytes | None = paths.entry_ids.read_bytes()
+    except FileNotFoundError:
+        data = None
+    except OSError as e:
+        return entry_ids.parse(None, where, problem=e.strerror or str(e))
+    return entry_ids.parse(data, where)
+
+
+def write_ledger(paths: state.StatePaths, ledger: entry_ids.Ledger) -> None:
+    """Save `ledger` in `.salon/` whole (a temporary file renamed over it), when it
+    differs from what is there; a damaged ledger is left for the owner to repair."""
+    from . import entry_ids
+
+    if ledger.damaged:
+        return
+    data = entry_ids.dump(ledger)
+    target = paths.entry_ids
+    try:
+        if target.read_bytes() == data:
+            return  # unchanged: its stamp stays, and so does the no-change fingerprint
+    except OSError:
+        pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, target)
 
 
 def site_extras(
