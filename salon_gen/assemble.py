@@ -73,7 +73,7 @@ class Assembled:
     # The first moment after `now` that an item comes due or expires: until then, the same
     # inputs give the same site (the no-change fast path relies on it). None: never.
     next_change: datetime | None
-    ledger: entry_ids.Ledger = entry_ids.Ledger()  # the entry ids to remember once written
+    ledger: entry_ids.Ledger = entry_ids.EMPTY  # the entry ids to remember once written
 
 
 def _line(info: Mapping[str, SourceInfo], source: str, key: str) -> int:
@@ -142,7 +142,7 @@ def assemble(
     entries: Sequence[FeedEntry] = (),
     resources: Sequence[Resource] = (),
     reuse: Reuse | None = None,
-    ledger: entry_ids.Ledger = entry_ids.Ledger(),
+    ledger: entry_ids.Ledger = entry_ids.EMPTY,
 ) -> Assembled:
     diags: list[Diagnostic] = []
     next_change = None if drafts else _next_change(notes, pages, now)
@@ -224,9 +224,7 @@ def assemble(
                         hint=person_hint(pid, everyone),
                     )
                 )
-        linked.append(
-            replace(note, html=link(note.source, note.html), via=via, entry_id=entry_id)
-        )
+        linked.append(replace(note, html=link(note.source, note.html), via=via, entry_id=entry_id))
         if reuse is not None:
             reuse.notes[id(note)] = (note, linked[-1], tuple(diags[mark:]))
     final_pages = sorted(

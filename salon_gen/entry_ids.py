@@ -53,6 +53,9 @@ class Ledger:
     damaged: bool = False  # the file could not be read: it must not be replaced
 
 
+EMPTY = Ledger()  # a salon's ledger before its first build
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Assigned:
     ids: Mapping[str, str]  # source -> entry id, for every note given
@@ -150,17 +153,11 @@ def assign(
     remembered); `lines`: the line in each source where an `id:` would go."""
     remembered = {k.source: k for k in ledger.notes}
     ids: dict[str, str] = {}
-    diags: list[Diagnostic] = []
     for note in notes:
         if note.explicit_id:
             ids[note.source] = note.entry_id
-        elif (was := remembered.get(note.source)) is not None:
-            if set(_agree(was, _known(note, was.id, zone))) <= {"url"}:
-                # title, date and body all new: another note written over the file
-                diags.append(_replaced(note, was, lines))
-                remembered.pop(note.source)
-            else:
-                ids[note.source] = was.id
+        elif note.source in remembered:  # its file is still there: it is that note
+            ids[note.source] = remembered[note.source].id
     present = {n.source for n in notes}
     claimed = set(ids.values())
     orphans = [k for k in ledger.notes if k.source not in present and k.id not in claimed]
@@ -173,6 +170,7 @@ def assign(
         if (s := _score(looks[n.source], o)) > 0
     }
     adopted = _adopt(scores)
+    diags: list[Diagnostic] = []
     by_source = {o.source: o for o in orphans}
     for new, old in adopted.items():
         ids[new] = by_source[old].id
@@ -196,7 +194,7 @@ def assign(
             pending.add(note.source)
             kept_orphans.update(o for _, o in maybe)
             diags.append(_ambiguous(note, [by_source[o] for _, o in maybe], fresh, lines))
-    diags += _duplicates(notes, ids, lines)
+    diags += _duplicates(notes, ids, {k.source: k.id for k in ledger.notes}, lines)
     keep = [
         _known(n, ids[n.source], zone)
         for n in notes
@@ -206,7 +204,7 @@ def assign(
     keep += [o for o in orphans if o.source in kept_orphans]
     return Assigned(
         ids=ids,
-        ledger=Ledger(notes=tuple(sorted(keep, key=lambda k: k.source))),
+        ledger=Ledger(notes=tuple(sorted(keep, key=lambda k: k.source)), damaged=ledger.damaged),
         diagnostics=tuple(diags),
     )
 
@@ -233,7 +231,9 @@ def _adopt(scores: Mapping[tuple[str, str], int]) -> dict[str, str]:
     return adopted
 
 
-def _ambiguous(note: Note, olds: Sequence[Known], fresh: str, lines: Mapping[str, int]) -> Diagnostic:
+def _ambiguous(
+    note: Note, olds: Sequence[Known], fresh: str, lines: Mapping[str, int]
+) -> Diagnostic:
     first = olds[0]
     if len(olds) == 1:
         was = f"{first.source}, gone since the last build,"
@@ -250,24 +250,17 @@ def _ambiguous(note: Note, olds: Sequence[Known], fresh: str, lines: Mapping[str
     )
 
 
-def _replaced(note: Note, was: Known, lines: Mapping[str, int]) -> Diagnostic:
-    return Diagnostic(
-        path=note.source,
-        line=lines.get(note.source, 1),
-        severity="warning",
-        message="the title, date and body of this note all changed since the last build: "
-        "salon takes it for a new note, with a new feed id",
-        hint=f"if it is the same note, add this line to its front matter: id: {was.id}",
-    )
-
-
 def _duplicates(
-    notes: Sequence[Note], ids: Mapping[str, str], lines: Mapping[str, int]
+    notes: Sequence[Note],
+    ids: Mapping[str, str],
+    had: Mapping[str, str],
+    lines: Mapping[str, int],
 ) -> list[Diagnostic]:
-    """Two notes with one id: readers keep only one of them (an `id:` copied with a file)."""
+    """Two notes with one id: readers keep only one of them (an `id:` copied with a file).
+    Said of the one that did not have the id before (`had`: source -> remembered id)."""
     first: dict[str, str] = {}
     found: list[Diagnostic] = []
-    for note in sorted(notes, key=lambda n: n.source):
+    for note in sorted(notes, key=lambda n: (had.get(n.source) != ids[n.source], n.source)):
         entry_id = ids[note.source]
         if entry_id not in first:
             first[entry_id] = note.source

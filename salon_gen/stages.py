@@ -216,7 +216,7 @@ def assemble_site(
         entries=entries,
         resources=resources,
         reuse=reuse,
-        ledger=ledger if ledger is not None else entry_ids.Ledger(),
+        ledger=ledger if ledger is not None else entry_ids.EMPTY,
     )
 
 
