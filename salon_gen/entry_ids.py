@@ -234,11 +234,10 @@ def _adopt(scores: Mapping[tuple[str, str], int]) -> dict[str, str]:
 def _ambiguous(
     note: Note, olds: Sequence[Known], fresh: str, lines: Mapping[str, int]
 ) -> Diagnostic:
-    first = olds[0]
     if len(olds) == 1:
-        was = f"{first.source}, gone since the last build,"
+        was = f"{olds[0].source} (gone since the last build)"
     else:
-        was = "one of " + ", ".join(o.source for o in olds) + " (gone since the last build),"
+        was = "one of " + ", ".join(o.source for o in olds) + " (gone since the last build)"
     choices = [f"if it is {o.source}, add this line to its front matter: id: {o.id}" for o in olds]
     return Diagnostic(
         path=note.source,
