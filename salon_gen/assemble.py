@@ -73,7 +73,7 @@ class Assembled:
     # The first moment after `now` that an item comes due or expires: until then, the same
     # inputs give the same site (the no-change fast path relies on it). None: never.
     next_change: datetime | None
-    ledger: entry_ids.Ledger = entry_ids.EMPTY  # the entry ids to remember once written
+    ids: entry_ids.Assigned | None = None  # the entry ids, and the ledger to keep once written
 
 
 def _line(info: Mapping[str, SourceInfo], source: str, key: str) -> int:
@@ -244,9 +244,7 @@ def assemble(
         years=_years(linked, config),
         statics=tuple(sorted((*statics, *bundled), key=lambda s: s.dest)),
     )
-    return Assembled(
-        site=site, diagnostics=tuple(diags), next_change=next_change, ledger=assigned.ledger
-    )
+    return Assembled(site=site, diagnostics=tuple(diags), next_change=next_change, ids=assigned)
 
 
 def _front_line(info: Mapping[str, SourceInfo], source: str) -> int:

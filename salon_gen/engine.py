@@ -398,10 +398,10 @@ class Engine:
                 manifest_path=self._manifest(),
                 drafts=self.drafts,
             )
-        if self.persist and not self.drafts:
+        if self.persist and not self.drafts and assembled.ids is not None:
             # Remembered once the site holds them; a preview or a --drafts build publishes
             # nothing, so it remembers nothing.
-            stages.write_ledger(self.paths, assembled.ledger)
+            stages.write_ledger(self.paths, assembled.ids.ledger(), ledger)
 
         mem.read_at = read_at
         mem.built = _Built(

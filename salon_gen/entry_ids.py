@@ -25,7 +25,7 @@ import hashlib
 import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import UTC, tzinfo
 
 from .errors import Diagnostic
 from .model import Note
@@ -59,8 +59,18 @@ EMPTY = Ledger()  # a salon's ledger before its first build
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Assigned:
     ids: Mapping[str, str]  # source -> entry id, for every note given
-    ledger: Ledger  # what to remember once this build is written
     diagnostics: tuple[Diagnostic, ...]
+    # What `ledger()` is made of: only a build that writes it needs it (not a preview).
+    notes: tuple[Note, ...] = ()  # the notes to remember
+    orphans: tuple[Known, ...] = ()  # gone notes remembered until an uncertain match is decided
+    zone: tzinfo = UTC
+    damaged: bool = False
+
+    def ledger(self) -> Ledger:
+        """What to remember once this build is written."""
+        keep = [_known(n, self.ids[n.source], self.zone) for n in self.notes]
+        keep += self.orphans
+        return Ledger(notes=tuple(sorted(keep, key=lambda k: k.source)), damaged=self.damaged)
 
 
 def digest(body: str) -> str:
@@ -195,17 +205,18 @@ def assign(
             kept_orphans.update(o for _, o in maybe)
             diags.append(_ambiguous(note, [by_source[o] for _, o in maybe], fresh, lines))
     diags += _duplicates(notes, ids, {k.source: k.id for k in ledger.notes}, lines)
-    keep = [
-        _known(n, ids[n.source], zone)
-        for n in notes
-        if n.source not in pending
-        and (n.source in remembered or n.source in adopted or n.source in shown)
-    ]
-    keep += [o for o in orphans if o.source in kept_orphans]
     return Assigned(
         ids=ids,
-        ledger=Ledger(notes=tuple(sorted(keep, key=lambda k: k.source)), damaged=ledger.damaged),
         diagnostics=tuple(diags),
+        notes=tuple(
+            n
+            for n in notes
+            if n.source not in pending
+            and (n.source in remembered or n.source in adopted or n.source in shown)
+        ),
+        orphans=tuple(o for o in orphans if o.source in kept_orphans),
+        zone=zone,
+        damaged=ledger.damaged,
     )
 
 

@@ -234,12 +234,15 @@ def read_ledger(paths: state.StatePaths) -> tuple[entry_ids.Ledger, tuple[Diagno
     return entry_ids.parse(data, where)
 
 
-def write_ledger(paths: state.StatePaths, ledger: entry_ids.Ledger) -> None:
+def write_ledger(
+    paths: state.StatePaths, ledger: entry_ids.Ledger, before: entry_ids.Ledger
+) -> None:
     """Save `ledger` in `.salon/` whole (a temporary file renamed over it), when it
-    differs from what is there; a damaged ledger is left for the owner to repair."""
+    differs from what is there (`before`, as read); a damaged ledger is left for the owner
+    to repair."""
     from . import entry_ids
 
-    if ledger.damaged:
+    if ledger.damaged or (ledger == before and paths.entry_ids.exists()):
         return
     data = entry_ids.dump(ledger)
     target = paths.entry_ids

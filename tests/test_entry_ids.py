@@ -53,7 +53,7 @@ def note(
 
 def remembered(*notes: Note) -> Ledger:
     """The ledger a build of `notes` leaves."""
-    return entry_ids.assign(Ledger(), notes, {n.source for n in notes}, {}, UTC).ledger
+    return entry_ids.assign(Ledger(), notes, {n.source for n in notes}, {}, UTC).ledger()
 
 
 A = "content/notes/letters.md"
@@ -171,7 +171,7 @@ def test_assign(case: Case) -> None:
     for d, text in zip(done.diagnostics, case.warnings, strict=True):
         assert text in d.message and d.severity == "warning"
     kept = tuple(sorted(case.kept if case.kept is not None else (n.source for n in case.after)))
-    assert tuple(k.source for k in done.ledger.notes) == kept
+    assert tuple(k.source for k in done.ledger().notes) == kept
 
 
 def test_the_undecided_note_is_not_remembered_until_the_owner_writes_its_id() -> None:
@@ -180,19 +180,19 @@ def test_the_undecided_note_is_not_remembered_until_the_owner_writes_its_id() ->
     (warning,) = first.diagnostics
     assert (warning.path, warning.line) == (B, 2)
     assert f"if it is {A}, add this line to its front matter: id: {OLD}" in (warning.hint or "")
-    again = entry_ids.assign(first.ledger, after, {B}, {B: 2}, UTC)
+    again = entry_ids.assign(first.ledger(), after, {B}, {B: 2}, UTC)
     assert again.diagnostics == first.diagnostics  # said at every build until decided
     fixed = (note(B, day=9, body="Other words.", entry_id=OLD, explicit=True),)
-    done = entry_ids.assign(again.ledger, fixed, {B}, {}, UTC)
-    assert done.diagnostics == () and [(k.source, k.id) for k in done.ledger.notes] == [(B, OLD)]
+    done = entry_ids.assign(again.ledger(), fixed, {B}, {}, UTC)
+    assert done.diagnostics == () and [(k.source, k.id) for k in done.ledger().notes] == [(B, OLD)]
 
 
 def test_drafts_are_remembered_only_once_published_or_when_they_inherit_an_id() -> None:
     draft = note("content/notes/draft.md", title="Soon", body="Later.")
     done = entry_ids.assign(Ledger(), (draft,), set(), {}, UTC)
-    assert done.ledger.notes == ()
+    assert done.ledger().notes == ()
     moved = entry_ids.assign(remembered(note(A)), (note(B),), set(), {}, UTC)  # hidden now
-    assert [(k.source, k.id) for k in moved.ledger.notes] == [(B, OLD)]
+    assert [(k.source, k.id) for k in moved.ledger().notes] == [(B, OLD)]
 
 
 def test_the_ledger_file_round_trips_and_a_damaged_one_is_kept() -> None:
