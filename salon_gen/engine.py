@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 from . import (
     assemble,
+    entry_ids,
     linkcheck,
     livereload,
     receive,
@@ -140,6 +141,8 @@ class Engine:
         self._memory: _Memory | None = None
         self._stale: set[str] = set()  # content paths to read again, whatever their stamp
         self._relpath = stages.relpath_in(root)
+        # the entry-id ledger as last read, with the stamp it had (`_read_ledger`)
+        self._ledger: tuple[tuple[int, ...], entry_ids.Ledger, tuple[Diagnostic, ...]] | None = None
 
     @classmethod
     def restore(cls, root: Path, output: Path, *, drafts: bool = False) -> Engine:
@@ -314,7 +317,7 @@ class Engine:
 
         # The ids notes were first published with: read at every rebuild (a small file), so
         # an incremental build and a clean one start from the same ledger.
-        ledger, problems = stages.read_ledger(self.paths)
+        ledger, problems = self._read_ledger()
         diags += problems
         assembled = stages.assemble_site(
             mem.config,
@@ -476,6 +479,20 @@ class Engine:
             mem.entries = stored_entries(self.paths, public)
             mem.entries_key = key
         return mem.entries
+
+    def _read_ledger(self) -> tuple[entry_ids.Ledger, tuple[Diagnostic, ...]]:
+        """The entry-id ledger, read again only when its stamp changed (a preview's
+        rebuilds of a large salon would otherwise parse it at every keystroke)."""
+        try:
+            st = self.paths.entry_ids.stat()
+            stamp: tuple[int, ...] | None = (st.st_size, st.st_mtime_ns, st.st_ino)
+        except OSError:
+            stamp = None
+        if stamp is None or self._ledger is None or self._ledger[0] != stamp:
+            ledger, problems = stages.read_ledger(self.paths)
+            self._ledger = (stamp, ledger, problems) if stamp is not None else None
+            return ledger, problems
+        return self._ledger[1], self._ledger[2]
 
     def _received(self, mem: _Memory) -> tuple[Received, ...]:
         """The Webmentions `salon mention --receive` stored, less those the owner hid since."""

@@ -352,3 +352,22 @@ def test_drafts_builds_remember_nothing_and_a_damaged_ledger_is_left_alone(salon
     assert ".salon/entry-ids.json: warning: cannot read the entry-id ledger" in err
     assert (salon / ".salon/entry-ids.json").read_text() == "{ not json"
     assert feed_ids(salon / "site") == FIRST
+
+
+def test_a_preview_shows_the_ids_the_build_gives_and_remembers_nothing(
+    salon: Path, tmp_path: Path
+) -> None:
+    from salon_gen.engine import Engine  # what `salon serve` rebuilds with
+
+    preview = Engine(salon, tmp_path / "preview")
+    preview.rebuild({}, now=NOW)
+    assert not (salon / ".salon/entry-ids.json").exists()  # a preview publishes nothing
+    build(salon)
+    ledger = (salon / ".salon/entry-ids.json").read_bytes()
+    moved = salon / "content/notes/2026/letters.md"
+    moved.parent.mkdir()
+    (salon / "content/notes/letters.md").rename(moved)
+    moved.write_text(LETTERS.format(day="2026-03-04"))
+    preview.rebuild({str(moved): "content"}, now=NOW)
+    assert feed_ids(tmp_path / "preview") == FIRST
+    assert (salon / ".salon/entry-ids.json").read_bytes() == ledger
