@@ -344,6 +344,7 @@ def test_init_ci_github_writes_a_workflow_that_caches_the_feed_store(tmp_path: P
     steps = flow["jobs"]["build"]["steps"]
     (cache,) = [s for s in steps if s.get("uses", "").startswith("actions/cache@")]
     assert ".salon/feeds.sqlite" in cache["with"]["path"].split()
+    assert ".salon/entry-ids.json" in cache["with"]["path"].split()  # ids that never change
     assert "${{ github.run_id }}" in cache["with"]["key"]  # saved anew every run
     assert cache["with"]["restore-keys"].strip() == "salon-feeds-"
     runs = [s["run"] for s in steps if "run" in s]
@@ -359,6 +360,7 @@ def test_init_ci_github_writes_a_workflow_that_caches_the_feed_store(tmp_path: P
     assert notify_runs.index("salon build --offline") < notify_runs.index("salon mention")
     (kept,) = [s for s in notify["steps"] if s.get("uses", "").startswith("actions/cache@")]
     assert ".salon/webmentions.json" in kept["with"]["path"].split()
+    assert ".salon/entry-ids.json" in kept["with"]["path"].split()  # the same ids, the same bytes
     assert "@SALON_VERSION@" not in path.read_text(encoding="utf-8")
 
     # into an existing salon: only the workflow, and never over one that is there

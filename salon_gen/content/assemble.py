@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 
-from salon_gen.content import bundles, redirects
+from salon_gen.content import bundles, entry_ids, redirects
 from salon_gen.content.bundles import Resource, Targets
 from salon_gen.content.publication import ALIAS_KEYS
 from salon_gen.core import interests
@@ -74,6 +74,7 @@ class Assembled:
     # The first moment after `now` that an item comes due or expires: until then, the same
     # inputs give the same site (the no-change fast path relies on it). None: never.
     next_change: datetime | None
+    ids: entry_ids.Assigned | None = None  # the entry ids, and the ledger to keep once written
 
 
 def _line(info: Mapping[str, SourceInfo], source: str, key: str) -> int:
@@ -142,6 +143,7 @@ def assemble(
     entries: Sequence[FeedEntry] = (),
     resources: Sequence[Resource] = (),
     reuse: Reuse | None = None,
+    ledger: entry_ids.Ledger = entry_ids.EMPTY,
 ) -> Assembled:
     diags: list[Diagnostic] = []
     next_change = None if drafts else _next_change(notes, pages, now)
@@ -149,6 +151,15 @@ def assemble(
         (n for n in notes if shown(n, now, drafts)),
         key=lambda n: (-n.date.timestamp(), n.source),
     )
+    # The id each note was first published with (RFC 4287 §4.2.6: an id never changes).
+    assigned = entry_ids.assign(
+        ledger,
+        notes,
+        {n.source for n in visible},
+        {n.source: _front_line(info, n.source) for n in notes},
+        _zone(config),
+    )
+    diags += assigned.diagnostics
     shown_pages = [p for p in pages if (not p.private if drafts else p.is_live(now))]
     everyone = {p.id: p for p in people}
     public = sorted((p for p in people if p.public), key=lambda p: (p.name.casefold(), p.id))
@@ -192,8 +203,9 @@ def assemble(
 
     linked: list[Note] = []
     for note in visible:
+        entry_id = assigned.ids[note.source]
         kept = before.get(id(note))
-        if kept is not None and kept[0] is note:
+        if kept is not None and kept[0] is note and kept[1].entry_id == entry_id:
             linked.append(kept[1])
             diags += kept[2]
             if reuse is not None:
@@ -213,7 +225,7 @@ def assemble(
                         hint=person_hint(pid, everyone),
                     )
                 )
-        linked.append(replace(note, html=link(note.source, note.html), via=via))
+        linked.append(replace(note, html=link(note.source, note.html), via=via, entry_id=entry_id))
         if reuse is not None:
             reuse.notes[id(note)] = (note, linked[-1], tuple(diags[mark:]))
     final_pages = sorted(
@@ -233,7 +245,19 @@ def assemble(
         years=_years(linked, config),
         statics=tuple(sorted((*statics, *bundled), key=lambda s: s.dest)),
     )
-    return Assembled(site=site, diagnostics=tuple(diags), next_change=next_change)
+    return Assembled(site=site, diagnostics=tuple(diags), next_change=next_change, ids=assigned)
+
+
+def _front_line(info: Mapping[str, SourceInfo], source: str) -> int:
+    """The first line of a file's front matter keys: where an `id:` line may go."""
+    src = info.get(source)
+    return min(src.key_lines.values(), default=1) if src else 1
+
+
+def _zone(config: Config) -> tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(config.timezone)
 
 
 def _check_urls(

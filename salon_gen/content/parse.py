@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from salon_gen.content.entry_ids import digest
 from salon_gen.content.fields import Fields, kind_of
 from salon_gen.content.publication import (
     ALIAS_KEYS,
@@ -304,6 +305,8 @@ def parse_note(
         via=via,
         people=people,
         extra=MappingProxyType(extra),
+        explicit_id=bool(reader.text("id")),
+        body_digest=digest(fm.body),
     ), tuple(reader.diags)
 
 

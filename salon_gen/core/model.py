@@ -139,7 +139,9 @@ class Note:
     source: str  # path of the file, relative to the salon folder ("content/notes/x.md")
     slug: str
     url: str  # site-relative path of its page, "notes/x/"
-    entry_id: str  # feed entry id: never changes, does not depend on the title
+    # feed entry id: `id:`, else the one made from base_url's host, the date and the file's
+    # path; `assemble` replaces the latter with the id the note was first published with
+    entry_id: str
     title: str  # plain text
     date: datetime  # aware, UTC
     updated: datetime | None = None
@@ -160,6 +162,8 @@ class Note:
     aliases: tuple[str, ...] = ()
     # front-matter keys salon does not know, kept for templates
     extra: Mapping[str, Any] = field(default_factory=_empty)
+    explicit_id: bool = False  # `entry_id` is the front matter's `id:`
+    body_digest: str = ""  # `entry_ids.digest` of the Markdown body: how a renamed note is known
 
     @property
     def is_share(self) -> bool:

@@ -163,7 +163,7 @@ def build(root: Path, *, now: datetime, options: BuildOptions = BuildOptions()) 
         paths,
         options.output,
         state.Fingerprint(
-            value=fingerprint,
+            value=fingerprint + state.ledger_stamp(paths),
             output=out,
             next_change=report.next_change,
             warnings=report.warnings,
@@ -229,7 +229,7 @@ def _up_to_date(
     if last is None:
         return None
     out = resolve_output(root, str(last.output), options.output)
-    if last.value != fingerprint_of(out):
+    if last.value != fingerprint_of(out) + state.ledger_stamp(paths):
         return None
     if last.next_change is not None and now >= last.next_change:
         return None

@@ -31,7 +31,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from salon_gen.content import assemble, sources
+from salon_gen.content import assemble, entry_ids, sources
 from salon_gen.conversation import received
 from salon_gen.core.errors import BuildFailed, Diagnostic, has_errors
 from salon_gen.core.model import ChangeKind, Note, Person
@@ -129,6 +129,8 @@ class Engine:
         self._memory: _Memory | None = None
         self._stale: set[str] = set()  # content paths to read again, whatever their stamp
         self._relpath = stages.relpath_in(root)
+        # the entry-id ledger as last read, with the stamp it had (`_read_ledger`)
+        self._ledger: tuple[tuple[int, ...], entry_ids.Ledger, tuple[Diagnostic, ...]] | None = None
 
     @classmethod
     def restore(cls, root: Path, output: Path, *, drafts: bool = False) -> Engine:
@@ -301,6 +303,10 @@ class Engine:
             (p.file.path, p.file.text) for p in mem.parsed.values() if p.kind == "person"
         )
 
+        # The ids notes were first published with: read at every rebuild (a small file), so
+        # an incremental build and a clean one start from the same ledger.
+        ledger, problems = self._read_ledger()
+        diags += problems
         assembled = stages.assemble_site(
             mem.config,
             list(mem.parsed.values()),
@@ -310,6 +316,7 @@ class Engine:
             drafts=self.drafts,
             resources=resources,
             reuse=mem.reuse,
+            ledger=ledger,
         )
         diags += assembled.diagnostics
         if has_errors(diags):
@@ -382,6 +389,10 @@ class Engine:
                 manifest_path=self._manifest(),
                 drafts=self.drafts,
             )
+        if self.persist and not self.drafts and assembled.ids is not None:
+            # Remembered once the site holds them; a preview or a --drafts build publishes
+            # nothing, so it remembers nothing.
+            stages.write_ledger(self.paths, assembled.ids.ledger(), ledger)
 
         mem.read_at = read_at
         mem.built = _Built(
@@ -456,6 +467,20 @@ class Engine:
             mem.entries = stored_entries(self.paths, public)
             mem.entries_key = key
         return mem.entries
+
+    def _read_ledger(self) -> tuple[entry_ids.Ledger, tuple[Diagnostic, ...]]:
+        """The entry-id ledger, read again only when its stamp changed (a preview's
+        rebuilds of a large salon would otherwise parse it at every keystroke)."""
+        try:
+            st = self.paths.entry_ids.stat()
+            stamp: tuple[int, ...] | None = (st.st_size, st.st_mtime_ns, st.st_ino)
+        except OSError:
+            stamp = None
+        if stamp is None or self._ledger is None or self._ledger[0] != stamp:
+            ledger, problems = stages.read_ledger(self.paths)
+            self._ledger = (stamp, ledger, problems) if stamp is not None else None
+            return ledger, problems
+        return self._ledger[1], self._ledger[2]
 
     def _received(self, mem: _Memory) -> tuple[Received, ...]:
         """The Webmentions `salon mention --receive` stored, less those the owner hid since."""

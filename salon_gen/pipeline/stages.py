@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from datetime import tzinfo
 
     from salon_gen.circle.contacts import Contact, Kept
-    from salon_gen.content import assemble, sources
+    from salon_gen.content import assemble, entry_ids, sources
     from salon_gen.content.bundles import Resource
     from salon_gen.core.model import (
         Config,
@@ -208,8 +208,9 @@ def assemble_site(
     drafts: bool,
     resources: Sequence[Resource] = (),
     reuse: assemble.Reuse | None = None,
+    ledger: entry_ids.Ledger | None = None,
 ) -> assemble.Assembled:
-    from salon_gen.content import assemble
+    from salon_gen.content import assemble, entry_ids
     from salon_gen.core.model import Note, Page, Person
 
     return assemble.assemble(
@@ -224,7 +225,48 @@ def assemble_site(
         entries=entries,
         resources=resources,
         reuse=reuse,
+        ledger=ledger if ledger is not None else entry_ids.EMPTY,
     )
+
+
+def read_ledger(paths: state.StatePaths) -> tuple[entry_ids.Ledger, tuple[Diagnostic, ...]]:
+    """The entry-id ledger in `.salon/` (an empty one when there is none yet)."""
+    from salon_gen.content import entry_ids
+
+    where = f"{state.STATE_DIR}/{state.ENTRY_IDS_FILE}"
+    try:
+        data: bytes | None = paths.entry_ids.read_bytes()
+    except FileNotFoundError:
+        data = None
+    except OSError as e:
+        return entry_ids.parse(None, where, problem=e.strerror or str(e))
+    return entry_ids.parse(data, where)
+
+
+def write_ledger(
+    paths: state.StatePaths, ledger: entry_ids.Ledger, before: entry_ids.Ledger
+) -> None:
+    """Save `ledger` in `.salon/` whole (a temporary file renamed over it), when it
+    differs from what is there (`before`, as read); a damaged ledger is left for the owner
+    to repair."""
+    from salon_gen.content import entry_ids
+
+    if ledger.damaged or (ledger == before and paths.entry_ids.exists()):
+        return
+    data = entry_ids.dump(ledger)
+    target = paths.entry_ids
+    try:
+        if target.read_bytes() == data:
+            return  # unchanged: its stamp stays, and so does the no-change fingerprint
+    except OSError:
+        pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, target)
 
 
 def site_extras(

@@ -27,6 +27,7 @@ CALENDAR_FILE = "salon.ics"  # the private calendar, under PRIVATE_DIR
 FEEDS_FILE = "feeds.sqlite"
 FEEDS_VERSION_FILE = "feeds.version"
 RECEIVED_FILE = "received.json"  # written by receive.py
+ENTRY_IDS_FILE = "entry-ids.json"  # the entry-id ledger (content/entry_ids.py)
 _PACKAGE = Path(__file__).resolve().parents[1]  # the whole package: code and default theme
 
 
@@ -56,6 +57,11 @@ class StatePaths:
     def engine_record(self, output: Path) -> Path:
         """What the build engine knew after its last good build into `output` (`record`)."""
         return self.dir / f"engine-{_tag(str(output))}.pickle"
+
+    @property
+    def entry_ids(self) -> Path:
+        """The id each note was first published with (`entry_ids`)."""
+        return self.dir / ENTRY_IDS_FILE
 
     @property
     def feeds(self) -> Path:
@@ -134,6 +140,17 @@ def fingerprint(root: Path, output: Path, options: str) -> str:
     _stat_tree(digest, root / "themes", "t:")
     _stat_tree(digest, _PACKAGE, "p:")  # salon's own code and default theme
     return digest.hexdigest()
+
+
+def ledger_stamp(paths: StatePaths) -> str:
+    """The entry-id ledger's size and stamp, part of the no-change fingerprint. Apart from
+    `fingerprint` because a build writes the ledger: the fingerprint it saves is the one it
+    computed first with the ledger as the build left it."""
+    try:
+        st = os.stat(paths.entry_ids)
+    except OSError:
+        return ":no ledger"
+    return f":{st.st_size}:{st.st_mtime_ns}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
