@@ -48,6 +48,9 @@ _LINK_TARGET = re.compile(r"\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*(?:\s+\"[^\"]*\
 _SEP = r"[\s().\-/]{0,2}"  # between the digits of a phone number
 _AFTER = r"(?![^\W_])"  # not a letter or digit after a form (before it: see `Matcher.found`)
 _END = ""
+# After a day and month, no year: "born 8 December 1942" is someone else's birthday (and
+# 8 December 1991 is found as the date it is).
+_NO_YEAR = r"(?!,?\s+\d{4}(?!\d))"
 _BIRTH_AT = re.compile(
     "(?:" + "|".join(w.replace(" ", r"\s+") for w in BIRTH_WORDS) + ")" + BIRTH_FILL
 )
@@ -93,10 +96,15 @@ def readable(text: str) -> str:
     return _HIDDEN.sub("", text)
 
 
+def halves(text: str) -> tuple[str, str]:
+    """A text as written (entities decoded, casefolded) and as read (`readable`)."""
+    written = unescaped(text).casefold()  # in this order: "&#69;lsa" is "elsa"
+    return written, readable(written)
+
+
 def prepare(text: str) -> str:
     """What a text file is searched as: as written, then as read."""
-    text = unescaped(text.casefold())
-    return text + "\n\0\n" + readable(text)  # a NUL: no form runs from one into the other
+    return "\n\0\n".join(halves(text))  # a NUL: no form runs from one into the other
 
 
 def prepare_bytes(data: bytes) -> str:
@@ -145,7 +153,7 @@ def _birth(birthday: Iterable[str]) -> Iterator[list[str]]:
     days = _trie(_trie_of(_words(f) for f in birthday))
     for first in sorted({w[0] for w in BIRTH_WORDS}):
         rest = _trie(_trie_of(_words(w[1:]) for w in BIRTH_WORDS if w[0] == first))
-        yield [re.escape(first), f"(?:{rest}){BIRTH_FILL}(?:{days})"]
+        yield [re.escape(first), f"(?:{rest}){BIRTH_FILL}(?:{days}){_NO_YEAR}"]
 
 
 @dataclass(frozen=True, slots=True)

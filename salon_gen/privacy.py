@@ -235,8 +235,7 @@ def _blame(
     for w in written:
         halves = cache.get(w.path)
         if halves is None:
-            raw = leakscan.unescaped(w.text.casefold())
-            halves = cache[w.path] = (raw, leakscan.readable(raw))
+            halves = cache[w.path] = leakscan.halves(w.text)
         lines = [half.count("\n", 0, at) for half in halves if (at := one.first(half)) is not None]
         if lines:
             return w, w.first_line + min(lines)
