@@ -2,19 +2,24 @@
 
 Pure. Given every output file's bytes, the people and their `PrivateProfile`s, it returns an
 error for each private value, and each name, id, site or feed of a person with
-`public: false`, found in the output, naming the file that put it there: the note, page,
-person description, theme template or salon.toml whose text holds it when one does (with
-its line), else the template or feed writer that produced the output file.
+`public: false`, found in the output, naming the file that put it there: a static file
+itself (it is copied as it is), else the note, page, person description, theme template or
+salon.toml whose text holds it when one does (with its line), else the template or feed
+writer that produced the output file.
 
-What is searched (`secrets`), case-insensitively, after HTML/XML entities are decoded (twice:
-feeds carry escaped HTML) and runs of whitespace are made one space, on word boundaries:
+What is searched (`secrets`), case-insensitively, on word boundaries, in every output file
+as `leakscan` reads it (text as written and as read, markup removed; other files by their
+bytes):
 - every text value under `private:` of `MIN_LENGTH` characters or more, and the words in
-  the first `PREFIX` characters of a long one (templates truncate); whole numbers of 8
-  digits or more;
-- every date under `private:` (a birthday) in the ways dates are written: 1990-04-12,
-  12 April 1990, April 12, 1990, 12/04/1990, 04/12/1990, 12.04.1990, 1990/04/12, 19900412.
-  A date without a year (--04-12, 04-12, April 12) only as --04-12: "12 April" is how
-  published dates read;
+  the first `PREFIX` characters of a long one (templates truncate), and as read ("maya_o"
+  also as "mayao", an address also without its commas);
+- a phone number (a value of digits, spaces and `+-./()`, or a whole number) of 8 digits or
+  more by its digits, whatever separates them, also in its national form (`leakforms`);
+- every date under `private:` (a birthday) in the ways dates are written (`leakforms`:
+  1990-04-12, 12 April 1990, 12th of April, 1990, April 12th, 1990, 12 Apr. 1990,
+  12/04/1990, 04/12/1990, 12.04.90, ...); its day and month alone only after a word that
+  says birth ("born on 12 April", "birthday: Apr 12th"), because "12 April" is how
+  published dates read; a year-less one also as --04-12;
 - not: `checkin_every` (salon's own words, "6 weeks"), and the dates and ids in the
   `checkins` and `introduced` logs: they are days the owner also publishes on and ids of
   people whose pages are public; the check-in notes are searched;

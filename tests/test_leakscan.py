@@ -19,7 +19,7 @@ from salon_gen.leakscan import (
 )
 
 MATCHER = Matcher(
-    frozenset({"elsa lindqvist", "okonkwo-hale", "8th december 1991", "ann lee"}),
+    frozenset({"elsa lindqvist", "okonkwo-hale", "8th december 1991", "ann lee", "bo li"}),
     frozenset(day_month_forms(12, 8)),
     frozenset({"447700900123"}),
 )
@@ -115,11 +115,11 @@ def test_what_is_text(path: str, data: bytes, text: bool) -> None:
 
 
 def test_bytes_are_searched_for_long_forms_only() -> None:
-    data = b"\x89PNG\x00\x07Author\x00Elsa Lindqvist\x00ann lee\x00"
+    data = b"\x89PNG\x00\x07Author\x00Elsa Lindqvist\x00bo li\x00"
     in_bytes = MATCHER.at_least(BINARY_MIN)
     assert in_bytes.found(prepare_bytes(data)) == {(PLAIN, "elsa lindqvist")}
-    assert "ann lee" in MATCHER.plain and len("ann lee") < BINARY_MIN
-    assert MATCHER.found(prepare("ann lee")) == {(PLAIN, "ann lee")}  # in text it is found
+    assert "bo li" in MATCHER.plain and len("bo li") < BINARY_MIN
+    assert MATCHER.found(prepare("bo li")) == {(PLAIN, "bo li")}  # in text it is found
 
 
 def test_nothing_to_find() -> None:
