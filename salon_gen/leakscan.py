@@ -4,12 +4,13 @@ expression for every form of every secret, over the text a reader would see.
 Pure. `privacy` says what the forms are and whom to blame; this module only finds them.
 
 A file is text when its name says so or its bytes are UTF-8 without NULs. Text is searched
-twice, in one string: once as it is (casefolded, entities decoded twice: an Atom feed
-escapes escaped HTML; attributes, comments, URLs), once as read (`readable`: HTML/XML tags
-removed, an inline one such as `<strong>` with nothing in its place and any other with a
-space, Markdown emphasis, escapes, brackets and link targets removed, soft hyphens and zero-width characters
-removed), so `<strong>Elsa</strong> Lindqvist`, `**Elsa** Lindqvist`, `Lind&shy;qvist` and
-`Elsa<br>Lindqvist` are all the name. Any run of whitespace matches a space.
+twice, in one string: once as it is (entities decoded twice, as an Atom feed escapes
+escaped HTML, then casefolded; attributes, comments, URLs), once as read (`readable`:
+HTML/XML tags removed, an inline one such as `<strong>` with nothing in its place and any
+other with a space; Markdown emphasis, escapes, brackets and link targets removed; soft
+hyphens and zero-width characters removed), so `<strong>Elsa</strong> Lindqvist`, `**Elsa**
+Lindqvist`, `Lind&shy;qvist` and `Elsa<br>Lindqvist` are all the name. Any run of whitespace
+matches a space.
 
 Any other file (an image, a font, a PDF, an archive) is searched by its bytes read as UTF-8,
 for forms of `BINARY_MIN` characters or more only: a shorter one turns up by chance in

@@ -179,3 +179,17 @@ def test_the_three_bypasses_of_the_issue_fail_the_salon_command(tmp_path: Path) 
     for rel in files:  # each out again: the site builds
         (root / rel).unlink()
     assert _salon_command(root).returncode == 0
+
+
+def test_a_big_static_file_is_searched_in_parts_across_their_seam(tmp_path: Path) -> None:
+    """A static file is read 16 MB at a time: a name that straddles two parts is found."""
+    from salon_gen.leaks import CHUNK
+
+    root = _salon(tmp_path)
+    assert _cli(root)[0] == 0
+    name = b"Elsa Lindqvist"
+    data = b"\x00" * (CHUNK - 5) + name + b"\x00" * 1000  # "Elsa " in one part, the rest next
+    write_tree(root, {"content/static/film.bin": data})
+    code, err = _cli(root)
+    assert code == 1
+    assert err.startswith(f"content/static/film.bin: error: {ELSA_NAME} is published in site/")
