@@ -233,7 +233,7 @@ def salon(make_salon: Callable[..., Path], server: FeedServer) -> Path:
 
 def salon_command(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "salon_gen.cli.main", *args],
+        [sys.executable, "-m", "salon_gen", *args],
         cwd=root,
         env={**os.environ, "PYTHONPATH": str(REPO)},
         capture_output=True,

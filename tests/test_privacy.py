@@ -69,10 +69,9 @@ def test_what_is_secret() -> None:
         ],
     )  # fmt: skip
     by_what = {s.what: s.forms for s in found}
-    assert by_what["private.birthday of content/people/maya.md"][:4] == (
-        "1988-04-12", "12 april 1988", "12 april 1988", "april 12, 1988",
-    )  # fmt: skip
-    assert "12/04/1988" in by_what["private.birthday of content/people/maya.md"]
+    born = by_what["private.birthday of content/people/maya.md"]
+    assert born[0] == "1988-04-12"
+    assert {"12 april 1988", "april 12, 1988", "12/04/1988", "12th april 1988"} <= set(born)
     assert by_what["private.notes of content/people/maya.md"] == (
         "owes me the fig jam recipe and more and more and more and more and more",
         "owes me the fig jam recipe and",  # a truncating template leaks the start

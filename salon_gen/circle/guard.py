@@ -2,19 +2,24 @@
 
 Pure. Given every output file's bytes, the people and their `PrivateProfile`s, it returns an
 error for each private value, and each name, id, site or feed of a person with
-`public: false`, found in the output, naming the file that put it there: the note, page,
-person description, theme template or salon.toml whose text holds it when one does (with
-its line), else the template or feed writer that produced the output file.
+`public: false`, found in the output, naming the file that put it there: a static file
+itself (it is copied as it is), else the note, page, person description, theme template or
+salon.toml whose text holds it when one does (with its line), else the template or feed
+writer that produced the output file.
 
-What is searched (`secrets`), case-insensitively, after HTML/XML entities are decoded (twice:
-feeds carry escaped HTML) and runs of whitespace are made one space, on word boundaries:
+What is searched (`secrets`), case-insensitively, on word boundaries, in every output file
+as `leakscan` reads it (text as written and as read, markup removed; other files by their
+bytes):
 - every text value under `private:` of `MIN_LENGTH` characters or more, and the words in
-  the first `PREFIX` characters of a long one (templates truncate); whole numbers of 8
-  digits or more;
-- every date under `private:` (a birthday) in the ways dates are written: 1990-04-12,
-  12 April 1990, April 12, 1990, 12/04/1990, 04/12/1990, 12.04.1990, 1990/04/12, 19900412.
-  A date without a year (--04-12, 04-12, April 12) only as --04-12: "12 April" is how
-  published dates read;
+  the first `PREFIX` characters of a long one (templates truncate), and as read ("maya_o"
+  also as "mayao", an address also without its commas);
+- a phone number (a value of digits, spaces and `+-./()`, or a whole number) of 8 digits or
+  more by its digits, whatever separates them, also in its national form (`leakforms`);
+- every date under `private:` (a birthday) in the ways dates are written (`leakforms`:
+  1990-04-12, 12 April 1990, 12th of April, 1990, April 12th, 1990, 12 Apr. 1990,
+  12/04/1990, 04/12/1990, 12.04.90, ...); its day and month alone only after a word that
+  says birth ("born on 12 April", "birthday: Apr 12th"), because "12 April" is how
+  published dates read; a year-less one also as --04-12;
 - not: `checkin_every` (salon's own words, "6 weeks"), and the dates and ids in the
   `checkins` and `introduced` logs: they are days the owner also publishes on and ids of
   people whose pages are public; the check-in notes are searched;
@@ -30,11 +35,12 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from salon_gen.circle import leakforms, leakscan
 from salon_gen.circle.contacts import parse_birthday
 from salon_gen.core.errors import Diagnostic
 from salon_gen.core.model import Person, PrivateProfile
@@ -42,28 +48,12 @@ from salon_gen.core.model import Person, PrivateProfile
 MIN_LENGTH = 8  # shorter private texts ("Bristol", "2 weeks") would match ordinary pages
 PREFIX = 32  # characters of a long value also searched alone
 LONG = 48  # a value at least this long is "long"
-MIN_DIGITS = 8
-_MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _NO_YEAR = re.compile(r"^--(\d{2})-(\d{2})$")
 # Leaves under `private:` that are not secrets: salon's own vocabulary and public ids.
 _NOT_SECRET = re.compile(
     r"^private\.(checkin_every|checkins\[\d+\]\.date|introduced\[\d+\](\.date|\.person)?)$"
 )
-_TEXT_SUFFIXES = (".html", ".htm", ".xml", ".json", ".opml", ".txt", ".css", ".js", ".svg", ".md")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,7 +61,9 @@ class Secret:
     """Something that must not be published, and how it could read once published."""
 
     what: str  # names it without saying it: "private.birthday of content/people/maya.md"
-    forms: tuple[str, ...]  # normalised (see `normalize`)
+    forms: tuple[str, ...]  # normalised (see `normalize`), found as written
+    birthday: tuple[str, ...] = ()  # a day and month, found after a word saying birth
+    digits: tuple[str, ...] = ()  # a phone number's digits, found whatever separates them
     person_private: bool = False  # the name, id, site or feed of a public: false person
 
 
@@ -96,26 +88,11 @@ def normalize(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def _date_forms(year: int | None, month: int, day: int) -> tuple[str, ...]:
+def _date_secret(what: str, year: int | None, month: int, day: int) -> Secret:
+    birthday = leakforms.day_month_forms(month, day)
     if year is None:
-        return (f"--{month:02d}-{day:02d}",)
-    name = _MONTHS[month - 1]
-    y = f"{year:04d}"
-    return (
-        f"{y}-{month:02d}-{day:02d}",
-        f"{day} {name} {y}",
-        f"{day:02d} {name} {y}",
-        f"{name} {day}, {y}",
-        f"{day} {name[:3]} {y}",
-        f"{name[:3]} {day}, {y}",
-        f"{day:02d}/{month:02d}/{y}",
-        f"{month:02d}/{day:02d}/{y}",
-        f"{day}/{month}/{y}",
-        f"{month}/{day}/{y}",
-        f"{day:02d}.{month:02d}.{y}",
-        f"{y}/{month:02d}/{day:02d}",
-        f"{y}{month:02d}{day:02d}",
-    )
+        return Secret(what=what, forms=(f"--{month:02d}-{day:02d}",), birthday=birthday)
+    return Secret(what=what, forms=leakforms.date_forms(year, month, day), birthday=birthday)
 
 
 def _leaves(value: Any, path: str) -> Iterator[tuple[str, Any]]:
@@ -129,18 +106,18 @@ def _leaves(value: Any, path: str) -> Iterator[tuple[str, Any]]:
         yield path, value
 
 
-def _forms(value: Any) -> tuple[str, ...]:
+def _secret(what: str, value: Any) -> Secret:
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, date):
-        return _date_forms(value.year, value.month, value.day)
+        return _date_secret(what, value.year, value.month, value.day)
     if isinstance(value, bool) or value is None or isinstance(value, float):
-        return ()
+        return Secret(what=what, forms=())
+    digits = leakforms.phone_digits(value)
     if isinstance(value, int):
-        digits = str(abs(value))
-        return (digits,) if len(digits) >= MIN_DIGITS else ()
+        return Secret(what=what, forms=digits[:1], digits=digits)
     if not isinstance(value, str):
-        return ()
+        return Secret(what=what, forms=())
     text = value.strip()
     if m := _ISO.match(text):
         try:
@@ -148,27 +125,31 @@ def _forms(value: Any) -> tuple[str, ...]:
         except ValueError:
             pass
         else:
-            return _date_forms(day.year, day.month, day.day)
+            return _date_secret(what, day.year, day.month, day.day)
     if m := _NO_YEAR.match(text):
-        return _date_forms(None, int(m.group(1)), int(m.group(2)))
+        return _date_secret(what, None, int(m.group(1)), int(m.group(2)))
     norm = normalize(text)
     if len(norm) < MIN_LENGTH:
-        return ()
+        return Secret(what=what, forms=(), digits=digits)
+    forms = [norm]
     if len(norm) >= LONG:
         # whole words: a template truncates at a space ("…recipe and…"), and a form that
         # ends inside a word would never pass the word-boundary check
-        return (norm, norm[: PREFIX + 1].rsplit(" ", 1)[0])
-    return (norm,)
+        forms.append(norm[: PREFIX + 1].rsplit(" ", 1)[0])
+    if ", " in norm:  # an address set out in lines: "12 Quarry Lane<br>Stroud"
+        forms.append(norm.replace(", ", " "))
+    forms += [bare for f in forms if (bare := leakscan.readable(f)) != f]  # "maya_o" as read
+    return Secret(what=what, forms=tuple(dict.fromkeys(forms)), digits=digits)
 
 
-def _birthday_forms(value: Any) -> tuple[str, ...]:
+def _birthday_secret(what: str, value: Any) -> Secret:
     """A birthday in every form people.parse_birthday reads ("April 12" as well as --04-12):
     searched as dates, so a year-less one is not searched as the text "april 12"."""
     try:
         born = parse_birthday(value)
     except ValueError:
-        return _forms(value)
-    return _date_forms(born.year, born.month, born.day)
+        return _secret(what, value)
+    return _date_secret(what, born.year, born.month, born.day)
 
 
 def _url_form(url: str) -> str:
@@ -183,8 +164,9 @@ def secrets(people: Sequence[Person], profiles: Sequence[PrivateProfile]) -> tup
         for path, value in _leaves(dict(profile.fields), "private"):
             if _NOT_SECRET.match(path):
                 continue
-            if forms := _birthday_forms(value) if path == "private.birthday" else _forms(value):
-                found.append(Secret(what=f"{path} of {profile.source}", forms=forms))
+            what = f"{path} of {profile.source}"
+            read = _birthday_secret if path == "private.birthday" else _secret
+            found.append(read(what, value))
     for person in people:
         if person.public:
             continue
@@ -214,77 +196,30 @@ def secrets(people: Sequence[Person], profiles: Sequence[PrivateProfile]) -> tup
                         person_private=True,
                     )
                 )
-    return tuple(s for s in found if s.forms)
+    return tuple(s for s in found if s.forms or s.birthday or s.digits)
 
 
-# Not a letter or digit after a form (nor before it, checked in `found`: a look-behind at the
-# start would keep the regex engine from skipping ahead to the characters a form starts with).
-_AFTER = r"(?![^\W_])"
-_ESCAPED = "&<>\"'"  # what HTML and XML escaping changes: only then are entities decoded
-_END = ""
+Key = tuple[str, str]  # (kind, form): see leakscan.Matcher
 
 
-def _token(ch: str) -> str:
-    return r"\s+" if ch == " " else re.escape(ch)
+def _keys(secret: Secret) -> Iterator[Key]:
+    yield from ((leakscan.PLAIN, f) for f in secret.forms)
+    yield from ((leakscan.BIRTHDAY, f) for f in secret.birthday)
+    yield from ((leakscan.DIGITS, f) for f in secret.digits)
 
 
-def _trie(node: dict[str, Any]) -> str:
-    """A regular expression matching the words of a trie, prefixes shared: one pass of the
-    regex engine over a page, however many forms (an alternation of 600 unrelated literals
-    is 30 times slower). Recursion only where the trie branches."""
-    parts: list[str] = []
-    while True:
-        keys = sorted(k for k in node if k != _END)
-        if len(keys) == 1 and _END not in node:
-            parts.append(_token(keys[0]))
-            node = node[keys[0]]
-            continue
-        break
-    if not keys:
-        return "".join(parts)
-    group = "(?:" + "|".join(_token(k) + _trie(node[k]) for k in keys) + ")"
-    return "".join(parts) + (group + "?" if _END in node else group)
+def _matcher(keys: Iterable[Key]) -> leakscan.Matcher:
+    by_kind: dict[str, set[str]] = {}
+    for kind, form in keys:
+        by_kind.setdefault(kind, set()).add(form)
+    return leakscan.Matcher(
+        frozenset(by_kind.get(leakscan.PLAIN, ())),
+        frozenset(by_kind.get(leakscan.BIRTHDAY, ())),
+        frozenset(by_kind.get(leakscan.DIGITS, ())),
+    )
 
 
-class _Matcher:
-    """Finds normalised forms in text: case-insensitively, across any run of whitespace,
-    through HTML/XML entities when a form has a character they escape."""
-
-    def __init__(self, forms: Iterable[str]) -> None:
-        trie: dict[str, Any] = {}
-        self.unescape = False
-        for form in set(forms):
-            node = trie
-            for ch in form:
-                node = node.setdefault(ch, {})
-            node[_END] = {}
-            self.unescape = self.unescape or any(c in form for c in _ESCAPED)
-        self.rx = re.compile(_trie(trie) + _AFTER) if trie else None
-
-    def prepare(self, text: str) -> str:
-        text = text.casefold()
-        if self.unescape:
-            for _ in range(2):  # an Atom feed escapes HTML that was escaped already
-                if "&" not in text:
-                    break
-                text = html.unescape(text)
-        return text
-
-    def found(self, text: str) -> set[str]:
-        """The forms in `text` (prepared)."""
-        found: set[str] = set()
-        pos = 0
-        while self.rx is not None and (m := self.rx.search(text, pos)) is not None:
-            start = m.start()
-            if start and text[start - 1].isalnum() and text[start].isalnum():
-                pos = start + 1  # inside a word: "ann" in "announce"; look further on
-                continue
-            found.add(" ".join(m.group(0).split()))
-            pos = m.end()
-        return found
-
-
-def _decoded(path: str, data: bytes) -> str:
+def _text(path: str, data: bytes) -> str:
     text = data.decode("utf-8", "replace")
     if path.endswith(".json"):
         try:
@@ -296,77 +231,90 @@ def _decoded(path: str, data: bytes) -> str:
     return text
 
 
-def is_text(path: str) -> bool:
-    """Whether an output file is text worth searching (pages, feeds, styles, scripts)."""
-    return path.lower().endswith(_TEXT_SUFFIXES)
-
-
 def _blame(
-    form: str, written: Sequence[Written], cache: dict[str, list[str]]
+    key: Key, written: Sequence[Written], cache: dict[str, tuple[str, str]]
 ) -> tuple[Written, int] | None:
-    """The first file the owner wrote that holds `form`, and the line."""
-    one = _Matcher([form])
-    one.unescape = True  # the same preparation for every form: the cache holds it
+    """The first file the owner wrote that holds the form, and the line it starts on (as
+    written or as read: `**Elsa**\nLindqvist` is a name from line 1)."""
+    one = _matcher([key])
     for w in written:
-        lines = cache.get(w.path)
-        if lines is None:
-            lines = cache[w.path] = [one.prepare(line) for line in w.text.split("\n")]
-        for n, line in enumerate(lines):
-            if one.found(line):
-                return w, w.first_line + n
-        if one.found(one.prepare(w.text)):  # a value spread over lines
-            return w, w.first_line
+        halves = cache.get(w.path)
+        if halves is None:
+            halves = cache[w.path] = leakscan.halves(w.text)
+        lines = [half.count("\n", 0, at) for half in halves if (at := one.first(half)) is not None]
+        if lines:
+            return w, w.first_line + min(lines)
     return None
 
 
 def find_leaks(
-    outputs: Sequence[tuple[str, bytes]],
+    outputs: Iterable[tuple[str, bytes]],
     found_secrets: Sequence[Secret],
     *,
     producers: Mapping[str, str],
     written: Sequence[Written] = (),
+    copied: Collection[str] = (),
     output_dir: str = "site",
 ) -> tuple[Diagnostic, ...]:
     """One error per (file to blame, secret): where it was published and by what.
 
     `outputs` are (site-relative path, bytes); `producers` maps an output path to the
-    template or writer that made it (HTML pages: their template file)."""
+    template or writer that made it (HTML pages: their template file), or, for the output
+    paths in `copied` (static files), the file it is a copy of: that file is to blame."""
     if not found_secrets:
         return ()
-    owners: dict[str, list[int]] = {}  # form -> the secrets that have it
+    owners: dict[Key, list[int]] = {}  # (kind, form) -> the secrets that have it
     for i, secret in enumerate(found_secrets):
-        for form in secret.forms:
-            owners.setdefault(form, []).append(i)
-    matcher = _Matcher(owners)
-    hits: dict[tuple[int, str], list[str]] = {}  # (secret index, form) -> output paths
+        for key in _keys(secret):
+            owners.setdefault(key, []).append(i)
+    matcher = _matcher(owners)
+    in_bytes: leakscan.Matcher | None = None  # made when a file that is not text comes
+    hits: dict[tuple[int, Key], list[str]] = {}  # (secret index, key) -> output paths
     for path, data in outputs:
-        if is_text(path):
-            for form in sorted(matcher.found(matcher.prepare(_decoded(path, data)))):
-                for i in owners.get(form, ()):
-                    hits.setdefault((i, form), []).append(path)
-    grouped: dict[tuple[str, int | None, str], tuple[Secret, list[str], bool]] = {}
-    cache: dict[str, list[str]] = {}
-    for (i, form), paths in sorted(hits.items()):
-        secret = found_secrets[i]
-        blamed = _blame(form, written, cache)
-        key: tuple[str, int | None, str]
-        if blamed is not None:
-            key = (blamed[0].path, blamed[1], secret.what)
-            template = blamed[0].template
+        if leakscan.is_text(path, data):
+            found = matcher.found(leakscan.prepare(_text(path, data)))
         else:
-            producer = producers.get(paths[0]) or "salon"
-            key = (producer, None, secret.what)
-            template = producer.endswith((".html", ".xml", ".j2", ".jinja"))
-        old = grouped.get(key)
-        grouped[key] = (secret, sorted({*(old[1] if old else ()), *paths}), template)
+            in_bytes = in_bytes or matcher.at_least(leakscan.BINARY_MIN)
+            found = in_bytes.found(leakscan.prepare_bytes(data))
+        for key in sorted(found):
+            for i in owners.get(key, ()):
+                paths = hits.setdefault((i, key), [])
+                if not paths or paths[-1] != path:  # a big file comes in several parts
+                    paths.append(path)
+    grouped: dict[tuple[str, int | None, str], tuple[Secret, list[str], str]] = {}
+    cache: dict[str, tuple[str, str]] = {}
+    for (i, key), paths in sorted(hits.items()):
+        secret = found_secrets[i]
+        culprits: list[tuple[tuple[str, int | None, str], list[str], str]] = [
+            ((producers.get(p) or p, None, secret.what), [p], "copied")
+            for p in paths
+            if p in copied
+        ]
+        if rest := [p for p in paths if p not in copied]:
+            blamed = _blame(key, written, cache)
+            if blamed is not None:
+                by = "template" if blamed[0].template else "written"
+                culprits.append(((blamed[0].path, blamed[1], secret.what), rest, by))
+            else:
+                producer = producers.get(rest[0]) or "salon"
+                by = "template" if producer.endswith((".html", ".xml", ".j2", ".jinja")) else ""
+                culprits.append(((producer, None, secret.what), rest, by))
+        for place, found_in, by in culprits:
+            old = grouped.get(place)
+            grouped[place] = (secret, sorted({*(old[1] if old else ()), *found_in}), by)
     out: list[Diagnostic] = []
-    for (culprit, line, _), (secret, paths, template) in grouped.items():
+    for (culprit, line, _), (secret, paths, by) in grouped.items():
         more = (
             f" and {len(paths) - 1} more file{'s' if len(paths) > 2 else ''}"
             if len(paths) > 1
             else ""
         )
-        if template:
+        if by == "copied":
+            hint = (
+                "this file is copied into the site as it is: take the private value out of "
+                "it, or the file out of the content folder"
+            )
+        elif by == "template":
             hint = (
                 "private fields never reach templates, so the template itself (or one it "
                 "includes or extends) holds it: take it out"

@@ -1,14 +1,15 @@
 """The leak guard's side of `salon build`: gather what is about to be published and what
 the owner wrote, and ask `privacy` whether any secret is in it.
 
-Shell: reads the text static files, salon.toml and the project theme's templates (the
-pages, feeds and content texts are handed in). Must not write, and must not decide what a
-secret is (`privacy` does).
+Shell: reads every static file (in parts when big), salon.toml and the project theme's
+templates (the pages, feeds and content texts are handed in). Must not write, and must not
+decide what a secret is (`privacy` does).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from salon_gen.core.model import StaticFile
 
 
+CHUNK = 16 * 1024 * 1024  # bytes of a static file searched at a time
+OVERLAP = 4096  # bytes each part repeats of the one before: no form is longer
 _WRITERS = {
     "feed.xml": "salon's Atom feed (syndication)",
     "rss.xml": "salon's RSS feed (syndication)",
@@ -53,17 +56,12 @@ def guard_site(
     if not found:
         return ()
     producers = template_files(pages, resolve, root)
-    outputs: list[tuple[str, bytes]] = [(f.path, f.data) for f in files]
     for f in files:
         name = f.path.rsplit("/", 1)[-1]
         producers.setdefault(f.path, _WRITERS.get(name, "salon"))
     for s in statics:
-        if guard.is_text(s.dest):
-            try:
-                outputs.append((s.dest, Path(s.source).read_bytes()))
-            except OSError:
-                continue
-            producers[s.dest] = _relative(root, s.source)
+        producers[s.dest] = _relative(root, s.source)
+    outputs = itertools.chain(((f.path, f.data) for f in files), _read_statics(statics))
     written: list[guard.Written] = []
     config_text = sources.read_config(root)
     if config_text is not None:
@@ -89,7 +87,29 @@ def guard_site(
         label = output.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         label = str(output)
-    return guard.find_leaks(outputs, found, producers=producers, written=written, output_dir=label)
+    return guard.find_leaks(
+        outputs,
+        found,
+        producers=producers,
+        written=written,
+        copied={s.dest for s in statics},
+        output_dir=label,
+    )
+
+
+def _read_statics(statics: Sequence[StaticFile]) -> Iterator[tuple[str, bytes]]:
+    """Every static file, one at a time (a CSV, a PDF or a photo's metadata can leak too);
+    a big one in overlapping parts, so a video is never in memory whole."""
+    for s in statics:
+        try:
+            with open(s.source, "rb") as f:
+                data = f.read(CHUNK)
+                while data:
+                    yield s.dest, data
+                    more = f.read(CHUNK)
+                    data = data[-OVERLAP:] + more if more else b""
+        except OSError:
+            continue  # gone since it was listed: the write says so
 
 
 def _relative(root: Path, path: str) -> str:
