@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from salon_gen.cli import main
+from salon_gen.cli.main import main
 
 from .conftest import MINIMAL_CONFIG, NOW, REPO, snapshot, write_tree
 
@@ -147,7 +147,7 @@ def _salon_command(root: Path) -> subprocess.CompletedProcess[str]:
         [
             sys.executable,
             "-m",
-            "salon_gen.cli.main",
+            "salon_gen",
             "build",
             "--offline",
             "--now",
