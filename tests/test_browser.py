@@ -23,7 +23,7 @@ import re
 import shutil
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -259,8 +259,9 @@ def screenshots(request: pytest.FixtureRequest) -> Path:
     # worker's pictures of this run either)
     started = request.config.stash[RUN_STARTED]
     for old in SCREENSHOTS.glob("*.png"):
-        if old.stat().st_mtime < started:
-            old.unlink(missing_ok=True)
+        with suppress(FileNotFoundError):  # another worker removed it first
+            if old.stat().st_mtime < started:
+                old.unlink()
     return SCREENSHOTS
 
 
