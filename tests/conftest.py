@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +16,7 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("SALON_SHARED", REPO.parent / "shared"))
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"  # written by test_browser.py
-SCREENSHOTS_TAKEN = pytest.StashKey[int]()
+RUN_STARTED = pytest.StashKey[float]()  # when this run began (the controller's clock)
 
 MINIMAL_CONFIG = """\
 title = "Test Salon"
@@ -36,10 +38,38 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Under pytest-xdist every worker is told when the controller began, so that no worker
+    # mistakes another's fresh screenshots for a previous run's.
+    workerinput = getattr(config, "workerinput", None)
+    started = workerinput["salon_run_started"] if workerinput else time.time()
+    config.stash[RUN_STARTED] = float(started)
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: absent when xdist is not installed
+def pytest_configure_node(node: Any) -> None:
+    node.workerinput["salon_run_started"] = node.config.stash[RUN_STARTED]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Whatever opens Chromium is a browser test, marked or not, so that `-m "not browser"`
+    (the quick subset in the README) never starts one."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()) and not item.get_closest_marker(
+            "browser"
+        ):
+            item.add_marker(pytest.mark.browser)
+
+
+def screenshots_of_this_run(config: pytest.Config) -> list[Path]:
+    started = config.stash[RUN_STARTED]
+    return [p for p in sorted(SCREENSHOTS.glob("*.png")) if p.stat().st_mtime >= started]
+
+
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
-    taken = config.stash.get(SCREENSHOTS_TAKEN, 0)
+    taken = len(screenshots_of_this_run(config)) if SCREENSHOTS.is_dir() else 0
     if taken:
         terminalreporter.write_sep("-", "browser screenshots")
         terminalreporter.write_line(f"{taken} screenshots of the theme in {SCREENSHOTS}")
@@ -49,8 +79,6 @@ def pytest_terminal_summary(
 def browser() -> Iterator[Any]:
     """The system's Chromium driven by Playwright, one for the whole session: Playwright's
     sync API allows one instance per thread, so every browser test shares it."""
-    import shutil
-
     chromium = shutil.which("chromium") or (
         "/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else None
     )
@@ -64,6 +92,18 @@ def browser() -> Iterator[Any]:
     with sync_playwright() as playwright:
         # Playwright's own browser download is not needed: drive the system's Chromium.
         yield playwright.chromium.launch(executable_path=chromium, headless=True, args=args)
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo salon of this repository built once (not indexed for search), shared
+    read-only by the tests that open it in a browser."""
+    from salon_gen.build import BuildOptions, build
+
+    root = tmp_path_factory.mktemp("demo") / "salon"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copy(REPO / "salon.toml", root / "salon.toml")
+    return build(root, now=NOW, options=BuildOptions(jobs=1, offline=True)).output
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ import re
 import shutil
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -36,7 +36,7 @@ from salon_gen.pipeline.build import BuildOptions, build
 from salon_gen.publish import search
 
 from . import sample_salon
-from .conftest import NOW, REPO, SCREENSHOTS, SCREENSHOTS_TAKEN
+from .conftest import NOW, REPO, RUN_STARTED, SCREENSHOTS
 
 try:
     from axe_playwright_python.sync_playwright import Axe
@@ -255,9 +255,13 @@ def contexts(browser: Browser, axe: Axe) -> Iterator[Callable[[int, str], Browse
 @pytest.fixture(scope="session")
 def screenshots(request: pytest.FixtureRequest) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for old in SCREENSHOTS.glob("*.png"):  # only this run's pictures: no stale kinds
-        old.unlink()
-    request.config.stash[SCREENSHOTS_TAKEN] = 0
+    # only this run's pictures: no stale kinds (and, under pytest-xdist, not another
+    # worker's pictures of this run either)
+    started = request.config.stash[RUN_STARTED]
+    for old in SCREENSHOTS.glob("*.png"):
+        with suppress(FileNotFoundError):  # another worker removed it first
+            if old.stat().st_mtime < started:
+                old.unlink()
     return SCREENSHOTS
 
 
@@ -364,7 +368,6 @@ def test_page_in_a_real_browser(
     served: dict[str, Served],
     contexts: Callable[[int, str], BrowserContext],
     screenshots: Path,
-    request: pytest.FixtureRequest,
 ) -> None:
     salon = served[site]
     path = visit.pick(salon.kinds)
@@ -382,7 +385,6 @@ def test_page_in_a_real_browser(
         assert page.evaluate(LOAD_IMAGES) == [], "images without alt text, or not loaded"
         name = f"{site}-{visit.label}-{width}px-{scheme}.png"
         page.screenshot(path=screenshots / name, full_page=True)
-        request.config.stash[SCREENSHOTS_TAKEN] += 1
 
         assert page.evaluate(WIDER_THAN_THE_WINDOW) == [], "the page scrolls sideways"
 
@@ -492,16 +494,12 @@ def test_search_finds_a_note_and_a_friends_entry_by_keyboard(
 
 
 def test_search_page_says_when_there_is_no_index(
-    tmp_path: Path, contexts: Callable[[int, str], BrowserContext]
+    demo_site: Path, contexts: Callable[[int, str], BrowserContext]
 ) -> None:
     """Built but not indexed (Pagefind missing or failed): the page says search is
     unavailable rather than failing silently."""
-    root = tmp_path / "salon"
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copy(REPO / "salon.toml", root / "salon.toml")
-    site = build(root, now=NOW, options=BuildOptions(jobs=1, offline=True)).output
-    assert not (site / "pagefind").exists()
-    with serving(site) as url:
+    assert not (demo_site / "pagefind").exists()
+    with serving(demo_site) as url:
         page = contexts(1280, "light").new_page()
         try:
             page.goto(url + "search/?q=letters", wait_until="load")

@@ -8,25 +8,15 @@ test-artifacts/screenshots/ for people to look at.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from salon_gen.pipeline.build import BuildOptions, build
-
-from .conftest import NOW, REPO, SCREENSHOTS
+from .conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo_site(tmp_path: Path) -> Path:
-    shutil.copytree(REPO / "content", tmp_path / "content")
-    shutil.copy(REPO / "salon.toml", tmp_path / "salon.toml")
-    return build(tmp_path, now=NOW, options=BuildOptions(jobs=1, offline=True)).output
 
 
 @pytest.fixture

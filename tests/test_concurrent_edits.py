@@ -36,6 +36,7 @@ def checkins(root: Path, worker: int, count: int) -> subprocess.Popen[str]:
     )
 
 
+@pytest.mark.slow
 def test_three_checkins_at_once_keep_every_entry(make_salon: Callable[..., Path]) -> None:
     root = make_salon({"content/people/ana.md": PERSON})
     workers = [checkins(root, w, 10) for w in range(3)]

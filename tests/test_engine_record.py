@@ -6,6 +6,7 @@ this code's is never used."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import signal
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -40,22 +42,69 @@ def salon_build(root: Path, *args: str, check: bool = True) -> str:
     return done.stdout + done.stderr
 
 
-def assert_same_as_clean(root: Path, scratch: Path) -> None:
-    """The salon's site/ equals what a clean build of a copy of the salon writes."""
-    clean = scratch / f"clean-{time.monotonic_ns()}"
-    shutil.copytree(root, clean, ignore=shutil.ignore_patterns(".salon", "site", "private"))
-    ledger = root / ".salon" / "entry-ids.json"  # an input, like content/: the same ids
+NOT_SOURCE = (".salon", "site", "private")  # what a clean build starts without
+LEDGER = Path(".salon") / "entry-ids.json"  # kept: the ids notes were first published with
+
+
+@dataclass(frozen=True, slots=True)
+class CleanBuild:
+    """What a clean build of some sources wrote: site/ and private/ file by file."""
+
+    site: dict[str, bytes]
+    site_folders: set[str]
+    private: dict[str, bytes]
+
+
+def sources_digest(root: Path) -> str:
+    """The salon's sources (every file a clean build reads), by path and bytes."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if rel.parts[0] in NOT_SOURCE or not path.is_file():
+            continue
+        digest.update(f"{rel.as_posix()}\0{path.stat().st_size}\0".encode())
+        digest.update(path.read_bytes())
+    ledger = root / LEDGER  # an input, like content/: the ids a clean build must keep
     if ledger.exists():
-        (clean / ".salon").mkdir()
-        shutil.copy(ledger, clean / ".salon")
-    salon_build(clean)
-    want, got = tree(clean / "site"), tree(root / "site")
-    assert sorted(got) == sorted(want)
-    for path in want:
-        assert got[path] == want[path], f"{path} differs from a clean build"
-    assert folders(root / "site") == folders(clean / "site"), "a removed page left its folder"
-    assert tree(clean / "private") == tree(root / "private"), "the private calendar differs"
-    shutil.rmtree(clean)
+        digest.update(b"ledger\0" + ledger.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def clean_builds() -> dict[str, CleanBuild]:
+    """Clean builds already made in this module, by sources_digest: the same sources at the
+    same moment build the same bytes (test_build.py checks that), so the two walks through
+    every kind of edit, which reach the same sources, need one clean build per step."""
+    return {}
+
+
+def assert_same_as_clean(
+    root: Path, scratch: Path, known: dict[str, CleanBuild] | None = None
+) -> None:
+    """The salon's site/ equals what a clean build of a copy of the salon writes."""
+    key = sources_digest(root) if known is not None else ""
+    want = known.get(key) if known is not None else None
+    if want is None:
+        clean = scratch / f"clean-{time.monotonic_ns()}"
+        shutil.copytree(root, clean, ignore=shutil.ignore_patterns(*NOT_SOURCE))
+        if (root / LEDGER).exists():
+            (clean / LEDGER.parent).mkdir()
+            shutil.copy(root / LEDGER, clean / LEDGER)
+        salon_build(clean)
+        want = CleanBuild(
+            site=tree(clean / "site"),
+            site_folders=folders(clean / "site"),
+            private=tree(clean / "private"),
+        )
+        shutil.rmtree(clean)
+        if known is not None:
+            known[key] = want
+    got = tree(root / "site")
+    assert sorted(got) == sorted(want.site)
+    for path in want.site:
+        assert got[path] == want.site[path], f"{path} differs from a clean build"
+    assert folders(root / "site") == want.site_folders, "a removed page left its folder"
+    assert tree(root / "private") == want.private, "the private calendar differs"
 
 
 def written(out: str) -> int:
@@ -170,9 +219,11 @@ def _edits() -> list[tuple[str, Callable[[Path], None]]]:
     ]
 
 
+@pytest.mark.slow
+@pytest.mark.xdist_group("engine-record-edits")  # one worker: they share their clean builds
 @pytest.mark.parametrize("aged", [False, True], ids=["just-written", "aged"])
 def test_every_kind_of_edit_built_by_a_new_process_matches_a_clean_build(
-    tmp_path: Path, aged: bool
+    tmp_path: Path, aged: bool, clean_builds: dict[str, CleanBuild]
 ) -> None:
     root = write_tree(tmp_path / "salon", SALON)
     out = salon_build(root)
@@ -183,7 +234,7 @@ def test_every_kind_of_edit_built_by_a_new_process_matches_a_clean_build(
             age(root)
         out = salon_build(root)
         assert "up to date" in out or out.startswith("built "), (name, out)
-        assert_same_as_clean(root, tmp_path)
+        assert_same_as_clean(root, tmp_path, clean_builds)
 
 
 def test_one_edit_renders_and_writes_only_what_it_changes(tmp_path: Path) -> None:
@@ -203,6 +254,7 @@ def test_one_edit_renders_and_writes_only_what_it_changes(tmp_path: Path) -> Non
     assert "up to date" in salon_build(root)
 
 
+@pytest.mark.slow
 def test_a_build_killed_while_writing_is_followed_by_a_correct_build(tmp_path: Path) -> None:
     """SIGKILL in the middle of writing changed pages in place (no chance to clean up):
     the record was forgotten before the first write, so the next build, one more edit

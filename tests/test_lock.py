@@ -66,6 +66,7 @@ def test_a_folder_that_is_no_salon_is_not_locked(tmp_path: Path) -> None:
     assert not (tmp_path / ".salon").exists()
 
 
+@pytest.mark.slow
 def test_a_second_writer_waits_then_says_who_holds_the_salon(
     make_salon: Callable[..., Path],
 ) -> None:
@@ -89,6 +90,7 @@ def test_a_second_writer_waits_then_says_who_holds_the_salon(
     assert out.startswith("built site/")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [
@@ -140,6 +142,7 @@ def test_two_builds_at_once_leave_a_whole_site(make_salon: Callable[..., Path]) 
     assert len(pages) == 120
 
 
+@pytest.mark.slow
 def test_serve_starts_only_when_it_holds_the_lock(make_salon: Callable[..., Path]) -> None:
     from salon_gen.preview.serve import Preview
 
