@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from salon_gen.core.config import deploy_target_problem
+from salon_gen.core.config_checks import deploy_target_problem
 from salon_gen.core.errors import Diagnostic
 from salon_gen.core.model import Config
 from salon_gen.pipeline import build, write
