@@ -98,10 +98,11 @@ def browser() -> Iterator[Any]:
 def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo salon of this repository built once (not indexed for search), shared
     read-only by the tests that open it in a browser."""
-    from salon_gen.build import BuildOptions, build
+    from salon_gen.pipeline.build import BuildOptions, build
 
     root = tmp_path_factory.mktemp("demo") / "salon"
     shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(REPO / "themes", root / "themes")
     shutil.copy(REPO / "salon.toml", root / "salon.toml")
     return build(root, now=NOW, options=BuildOptions(jobs=1, offline=True)).output
 

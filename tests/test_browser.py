@@ -203,6 +203,7 @@ def built(name: str, root: Path) -> Path:
     if name == "demo":
         shutil.copytree(REPO / "content", root / "content")
         shutil.copy(REPO / "salon.toml", root / "salon.toml")
+        shutil.copytree(REPO / "themes", root / "themes")
     else:
         sample_salon.write(root, NOW)
     result = build(root, now=NOW, options=BuildOptions(jobs=1, offline=True))

@@ -69,6 +69,7 @@ def test_builds_are_deterministic_and_parallel_equals_serial(tmp_path: Path) -> 
     a, b = tmp_path / "a", tmp_path / "b"
     shutil.copytree(REPO / "content", a / "content")
     shutil.copy(REPO / "salon.toml", a / "salon.toml")
+    shutil.copytree(REPO / "themes", a / "themes")
     shutil.copytree(a, b)
     build(a, now=NOW, options=BuildOptions(jobs=1, offline=True))
     # Force the process pool even for a small salon.
@@ -165,6 +166,7 @@ def test_private_fields_and_private_people_never_reach_the_site(tmp_path: Path) 
     root = tmp_path / "demo"
     shutil.copytree(REPO / "content", root / "content")
     shutil.copy(REPO / "salon.toml", root / "salon.toml")
+    shutil.copytree(REPO / "themes", root / "themes")
     build(root, now=NOW, options=OFFLINE)
     import yaml
 

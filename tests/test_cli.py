@@ -84,6 +84,7 @@ def test_installed_command_builds_the_demo(tmp_path: Path) -> None:
         pytest.skip("the salon console script is not installed (pip install -e .)")
     shutil.copytree(repo / "content", tmp_path / "content")
     shutil.copy(repo / "salon.toml", tmp_path / "salon.toml")
+    shutil.copytree(repo / "themes", tmp_path / "themes")
     first = subprocess.run(
         [salon, "build", *NOW_ARG],
         cwd=tmp_path,

@@ -64,6 +64,7 @@ def test_a_calendar_reads_back() -> None:
 def _salon(root: Path) -> Path:
     shutil.copytree(REPO / "content", root / "content")
     shutil.copy(REPO / "salon.toml", root / "salon.toml")
+    shutil.copytree(REPO / "themes", root / "themes")
     return root
 
 

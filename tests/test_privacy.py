@@ -166,6 +166,7 @@ LEAKY_THEME = """\
 def _demo(root: Path) -> Path:
     shutil.copytree(REPO / "content", root / "content")
     shutil.copy(REPO / "salon.toml", root / "salon.toml")
+    shutil.copytree(REPO / "themes", root / "themes")
     return root
 
 
@@ -177,9 +178,7 @@ def test_a_theme_template_printing_a_birthday_fails_the_build(tmp_path: Path) ->
     (root / "themes/leaky/templates").mkdir(parents=True)
     (root / "themes/leaky/templates/person.html").write_text(LEAKY_THEME)
     config = (root / "salon.toml").read_text()
-    (root / "salon.toml").write_text(
-        config.replace('timezone = "Europe/Lisbon"', 'timezone = "Europe/Lisbon"\ntheme = "leaky"')
-    )
+    (root / "salon.toml").write_text(config.replace('theme = "reading-room"', 'theme = "leaky"'))
     with pytest.raises(BuildFailed) as failed:
         build(root, now=NOW, options=BuildOptions(offline=True))
     [d] = failed.value.diagnostics

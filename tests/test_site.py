@@ -28,6 +28,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("demo")
     shutil.copytree(REPO / "content", root / "content")
     shutil.copy(REPO / "salon.toml", root / "salon.toml")
+    shutil.copytree(REPO / "themes", root / "themes")
     result = build(root, now=NOW, options=BuildOptions(jobs=1, offline=True))
     assert result.warnings == ()
     return result.output
